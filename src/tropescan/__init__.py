@@ -1,0 +1,50 @@
+"""tropescan: how formulaic is a Chinese mini-series (微短剧) script?
+
+>>> import tropescan
+>>> script = tropescan.read("draft.txt")            # doctest: +SKIP
+>>> analysis = tropescan.analyze(script)             # doctest: +SKIP
+>>> analysis.tropes, analysis.twists, analysis.originality.score   # doctest: +SKIP
+
+Heavy parts (scikit-learn, pandas, matplotlib) are imported only when used.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._version import __version__
+from .errors import TropescanError
+from .model import Episode, Line, LineKind, Scene, Script
+from .readers import read_script
+from .timing import TimingProfile
+
+read = read_script
+
+_LAZY = {
+    "analyze": "api",
+    "analyze_many": "api",
+    "Analysis": "api",
+    "Analyzer": "api",
+    "Settings": "api",
+    "CorpusIndex": "corpus",
+    "homogeneity": "homogeneity",
+    "Lexicon": "lexicon",
+    "load_lexicon": "lexicon",
+    "Segmenter": "segment",
+    "TropeClassifier": "classifier",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        module = importlib.import_module(f".{_LAZY[name]}", __name__)
+        return getattr(module, name)
+    raise AttributeError(f"module 'tropescan' has no attribute {name!r}")
+
+
+__all__ = [
+    "Episode", "Line", "LineKind", "Scene", "Script", "TimingProfile", "TropescanError",
+    "__version__", "read", "read_script", *_LAZY,
+]

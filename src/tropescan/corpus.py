@@ -1,0 +1,489 @@
+"""``CorpusIndex``: the reference works a script is compared with.
+
+Input: scripts (a folder, a manifest CSV, or paths). Output: an index holding, per work, its
+metadata and trope profile, a pruned TF-IDF vector over a shared vocabulary, and MinHash
+signatures of its scene-sized chunks with a banded lookup table.
+
+Memory model (what scales to 50,000 works in a few GB, see benchmarks/README.md):
+
+* TF-IDF: each work keeps only its ``max_terms`` strongest terms, stored once as a CSR matrix
+  ``X`` (works x vocabulary, float32) and once transposed (``XT``, CSR) because ``q @ XT`` is
+  the fast form of a cosine query (~3 ms against 10k works).
+* chunks: ``sig`` (n_chunks x 64 uint32) and band keys (n_chunks x 16 uint64) as plain arrays;
+  the band table is the keys sorted per band, searched with ``np.searchsorted`` — no Python
+  object per entry. The display text of chunks is one UTF-8 blob on disk, memory-mapped and
+  read only for the few candidates worth showing.
+
+On disk (a folder, written to a temporary folder and renamed): ``index.json`` (format version,
+fingerprints, parameters), ``works.csv``, ``vocab.json``, ``idf.npy``, ``X.npz``, ``chunks.npz``
+(positions), ``sig.npy``, ``bands.npy``, ``chunk_text.bin`` + ``chunk_text_offsets.npy``.
+Nothing is pickled; arrays load with ``allow_pickle=False``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import hashlib
+import io
+import json
+import math
+import os
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from scipy import sparse
+
+from ._version import __version__
+from .chunks import BANDS, NUM_PERM, band_keys, script_chunks, signatures
+from .errors import CorpusIndexError, InputError, TropescanError
+from .util import fingerprint, replace_dir
+
+if TYPE_CHECKING:
+    from .api import Analyzer
+    from .lexicon import Lexicon
+    from .model import Script
+    from .segment import Tokens
+    from .tropes import TropeScore
+
+FORMAT = "tropescan.index/1"
+MAX_TERMS = 300
+WORK_COLUMNS = ["id", "title", "path", "format", "labels", "tropes", "derived_from", "note",
+                "n_chars", "digest", "chunk_start", "chunk_end"]
+SCRIPT_SUFFIXES = {".txt", ".md", ".markdown", ".fountain", ".srt", ".ass", ".ssa", ".docx"}
+
+
+def find_scripts(folder: Path) -> list[Path]:
+    """Every supported script under ``folder``, recursively, in a stable order."""
+    return sorted(p for p in folder.rglob("*")
+                  if p.is_file() and p.suffix.lower() in SCRIPT_SUFFIXES
+                  and not any(part.startswith((".", "_")) for part in p.relative_to(folder).parts))
+
+
+@dataclass
+class WorkFeatures:
+    """What the index keeps of one analysed work (computed in a worker process)."""
+
+    id: str
+    title: str
+    path: str
+    format: str
+    labels: str
+    tropes: str
+    derived_from: str
+    note: str
+    n_chars: int
+    digest: str
+    counts: dict[str, int]  # term -> count, content words and bigrams
+    chunk_pos: list[tuple[int, int, int, int]] = field(default_factory=list)
+    chunk_text: list[str] = field(default_factory=list)
+    sig: np.ndarray | None = None
+
+
+def text_digest(script: Script) -> str:
+    return hashlib.sha1(script.text.encode("utf-8")).hexdigest()[:16]
+
+
+def work_features(script: Script, tokens: Tokens, trope_scores: Sequence[TropeScore],
+                  stock: list[str], *, meta: dict[str, str] | None = None) -> WorkFeatures:
+    from .classifier import features
+
+    meta = meta or {}
+    chunks = script_chunks(script, stock)
+    return WorkFeatures(
+        id=meta.get("id") or script.id, title=meta.get("title") or script.title or script.id,
+        path=meta.get("path") or (script.path or ""), format=script.format,
+        labels=meta.get("labels", ""),
+        tropes=";".join(t.trope for t in trope_scores if t.present),
+        derived_from=meta.get("derived_from", ""), note=meta.get("note", ""),
+        n_chars=len(script.text), digest=text_digest(script),
+        counts=dict(Counter(features(tokens.words))),
+        chunk_pos=[(c.episode, c.scene, c.line_start, c.line_end) for c in chunks],
+        chunk_text=[c.display for c in chunks],
+        sig=signatures(chunks),
+    )
+
+
+def _tfidf_row(counts: dict[str, int], vocab: dict[str, int], idf: np.ndarray,
+               max_terms: int) -> tuple[np.ndarray, np.ndarray]:
+    items = [(vocab[t], c) for t, c in counts.items() if t in vocab]
+    if not items:
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+    idx = np.fromiter((i for i, _ in items), dtype=np.int32, count=len(items))
+    tf = np.fromiter((1 + math.log(c) for _, c in items), dtype=np.float64, count=len(items))
+    vals = tf * idf[idx]
+    if len(vals) > max_terms:
+        keep = np.argpartition(-vals, max_terms - 1)[:max_terms]
+        idx, vals = idx[keep], vals[keep]
+    vals = vals / (np.linalg.norm(vals) or 1.0)
+    order = np.argsort(idx)
+    return idx[order], vals[order].astype(np.float32)
+
+
+class CorpusIndex:
+    """Reference works for originality: build, add, save, load, query.
+
+    >>> index = CorpusIndex.build(["a.txt", "b.txt"])     # doctest: +SKIP
+    >>> index.save("my_index"); CorpusIndex.load("my_index")   # doctest: +SKIP
+    """
+
+    def __init__(self, *, works: list[dict[str, Any]], vocab: list[str], idf: np.ndarray,
+                 X: sparse.csr_matrix, chunk_pos: np.ndarray, sig: np.ndarray, bands: np.ndarray,
+                 chunk_text: Callable[[int], str] | list[str], meta: dict[str, Any]) -> None:
+        self.works = works
+        self.vocab = vocab
+        self.vocab_index = {t: i for i, t in enumerate(vocab)}
+        self.idf = idf
+        self.X = X.tocsr()
+        self.XT = self.X.T.tocsr()
+        self.chunk_pos = chunk_pos  # (n_chunks, 5): work, episode, scene, line_start, line_end
+        self.sig = sig
+        self.bands = bands
+        self._chunk_text = chunk_text
+        self.meta = meta
+        self._band_table: tuple[np.ndarray, np.ndarray] | None = None
+
+    # -- basic facts ----------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.works)
+
+    @property
+    def n_chunks(self) -> int:
+        return int(self.sig.shape[0])
+
+    def chunk_text(self, i: int) -> str:
+        src = self._chunk_text
+        return src[i] if isinstance(src, list) else src(i)
+
+    def work_tropes(self) -> list[frozenset[str]]:
+        return [frozenset(t for t in w["tropes"].split(";") if t) for w in self.works]
+
+    # -- building -------------------------------------------------------------------------
+    @classmethod
+    def build(cls, sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
+              analyzer: Analyzer | None = None, max_terms: int = MAX_TERMS, jobs: int = 1,
+              scheduler: str | None = None,
+              on_error: Callable[[str, str], None] | None = None,
+              progress: Callable[[int, int], None] | None = None) -> CorpusIndex:
+        """Build from a folder, a manifest CSV, or a list of script paths.
+
+        Files that cannot be read are skipped and reported through ``on_error(path,
+        message)``; an index with no readable work is an error.
+        """
+        from .batch import map_works
+
+        items = resolve_sources(sources)
+        feats: list[WorkFeatures] = []
+        for result in map_works(items, analyzer=analyzer, jobs=jobs, scheduler=scheduler,
+                                progress=progress):
+            if isinstance(result, WorkFeatures):
+                feats.append(result)
+            elif on_error is not None:
+                on_error(*result)
+        if not feats:
+            raise CorpusIndexError("no readable scripts to index")
+        analyzer = analyzer or _default_analyzer()
+        return cls.from_features(feats, analyzer=analyzer, max_terms=max_terms)
+
+    @classmethod
+    def from_features(cls, feats: list[WorkFeatures], *, analyzer: Analyzer,
+                      max_terms: int = MAX_TERMS) -> CorpusIndex:
+        df: Counter[str] = Counter()
+        for f in feats:
+            df.update(f.counts.keys())
+        # Terms in one work only cannot make two works similar: leave them out.
+        vocab = sorted(t for t, n in df.items() if n >= 2)
+        n = len(feats)
+        idf = np.array([math.log((1 + n) / (1 + df[t])) + 1 for t in vocab], dtype=np.float64)
+        meta = {
+            "format": FORMAT, "tropescan_version": __version__,
+            "lexicon_version": analyzer.lexicon.version,
+            "segmenter": analyzer.segmenter.backend,
+            "segmenter_checksum": analyzer.segmenter.dictionary_checksum,
+            "max_terms": max_terms, "num_perm": NUM_PERM, "bands": BANDS, "df_docs": n,
+        }
+        index = cls(works=[], vocab=vocab, idf=idf, X=sparse.csr_matrix((0, len(vocab)), dtype=np.float32),
+                    chunk_pos=np.zeros((0, 5), dtype=np.int32),
+                    sig=np.zeros((0, NUM_PERM), dtype=np.uint32),
+                    bands=np.zeros((0, BANDS), dtype=np.uint64), chunk_text=[], meta=meta)
+        index._append(feats)
+        return index
+
+    def _append(self, feats: list[WorkFeatures]) -> None:
+        rows, cols, vals = [], [], []
+        texts = [self.chunk_text(i) for i in range(self.n_chunks)]
+        pos = [self.chunk_pos]
+        sigs = [self.sig]
+        base_work = len(self.works)
+        start = self.n_chunks
+        for k, f in enumerate(feats):
+            idx, v = _tfidf_row(f.counts, self.vocab_index, self.idf, self.meta["max_terms"])
+            rows.append(np.full(len(idx), k, dtype=np.int32))
+            cols.append(idx)
+            vals.append(v)
+            n_chunks = len(f.chunk_pos)
+            self.works.append({
+                "id": f.id, "title": f.title, "path": f.path, "format": f.format,
+                "labels": f.labels, "tropes": f.tropes, "derived_from": f.derived_from,
+                "note": f.note, "n_chars": f.n_chars, "digest": f.digest,
+                "chunk_start": start, "chunk_end": start + n_chunks,
+            })
+            start += n_chunks
+            if n_chunks:
+                pos.append(np.array([(base_work + k, *p) for p in f.chunk_pos], dtype=np.int32))
+                sigs.append(f.sig)  # type: ignore[arg-type]
+                texts.extend(f.chunk_text)
+        new = sparse.csr_matrix(
+            (np.concatenate(vals) if vals else np.zeros(0, np.float32),
+             (np.concatenate(rows) if rows else np.zeros(0, np.int32),
+              np.concatenate(cols) if cols else np.zeros(0, np.int32))),
+            shape=(len(feats), len(self.vocab)), dtype=np.float32)
+        self.X = sparse.vstack([self.X, new]).tocsr()
+        self.XT = self.X.T.tocsr()
+        self.chunk_pos = np.concatenate(pos)
+        self.sig = np.concatenate(sigs)
+        self.bands = band_keys(self.sig) if len(self.sig) else np.zeros((0, BANDS), np.uint64)
+        self._chunk_text = texts
+        self._band_table = None
+
+    def add(self, sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
+            analyzer: Analyzer | None = None, on_error: Callable[[str, str], None] | None = None,
+            jobs: int = 1) -> int:
+        """Add works with the index's vocabulary and idf (new words are not learned: rebuild
+        to refresh them). Works whose text is already in the index are skipped. Returns the
+        number added."""
+        from .batch import map_works
+
+        analyzer = analyzer or _default_analyzer()
+        self.check_compatible(analyzer)
+        known = {w["digest"] for w in self.works}
+        ids = {w["id"] for w in self.works}
+        feats = []
+        for result in map_works(resolve_sources(sources), analyzer=analyzer, jobs=jobs):
+            if isinstance(result, WorkFeatures):
+                if result.digest in known:
+                    continue
+                if result.id in ids:
+                    result.id = f"{result.id}~{len(self.works) + len(feats)}"
+                known.add(result.digest)
+                feats.append(result)
+            elif on_error is not None:
+                on_error(*result)
+        if feats:
+            self._append(feats)
+        return len(feats)
+
+    # -- queries --------------------------------------------------------------------------
+    def query_vector(self, counts: dict[str, int]) -> sparse.csr_matrix:
+        idx, vals = _tfidf_row(counts, self.vocab_index, self.idf, self.meta["max_terms"])
+        return sparse.csr_matrix((vals, (np.zeros(len(idx), np.int32), idx)),
+                                 shape=(1, len(self.vocab)), dtype=np.float32)
+
+    def similarities(self, counts: dict[str, int]) -> np.ndarray:
+        """Cosine similarity of a term-count dict with every work."""
+        q = self.query_vector(counts)
+        return np.asarray((q @ self.XT).todense()).ravel()
+
+    def band_table(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per band, the chunk keys sorted, and the chunk ids in that order."""
+        if self._band_table is None:
+            order = np.argsort(self.bands, axis=0, kind="stable")
+            keys = np.take_along_axis(self.bands, order, axis=0)
+            self._band_table = (keys, order.astype(np.int64))
+        return self._band_table
+
+    def lsh_candidates(self, qbands: np.ndarray) -> list[set[int]]:
+        """For each query chunk (rows of band keys), the corpus chunks sharing a band."""
+        keys, order = self.band_table()
+        out: list[set[int]] = []
+        for row in qbands:
+            found: set[int] = set()
+            for b in range(row.shape[0]):
+                lo = np.searchsorted(keys[:, b], row[b], side="left")
+                hi = np.searchsorted(keys[:, b], row[b], side="right")
+                if hi > lo:
+                    found.update(order[lo:hi, b].tolist())
+            out.append(found)
+        return out
+
+    # -- compatibility --------------------------------------------------------------------
+    def check_compatible(self, analyzer: Analyzer, *, allow_stale: bool = False) -> None:
+        if allow_stale:
+            return
+        lex = analyzer.lexicon.version
+        if self.meta.get("lexicon_version") != lex:
+            raise CorpusIndexError(
+                f"index was built with lexicon {self.meta.get('lexicon_version')}, current is {lex}: "
+                "rebuild it with `tropescan index build` (or pass --allow-stale)",
+                path=self.meta.get("path"))
+
+    # -- persistence ----------------------------------------------------------------------
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.tmp-"))
+        try:
+            meta = {**self.meta, "n_works": len(self.works), "n_chunks": self.n_chunks}
+            meta.pop("path", None)
+            (tmp / "index.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1),
+                                            encoding="utf-8")
+            buf = io.StringIO()
+            writer = csv.DictWriter(buf, fieldnames=WORK_COLUMNS)
+            writer.writeheader()
+            writer.writerows(self.works)
+            (tmp / "works.csv").write_text(buf.getvalue(), encoding="utf-8")
+            (tmp / "vocab.json").write_text(json.dumps(self.vocab, ensure_ascii=False),
+                                            encoding="utf-8")
+            np.save(tmp / "idf.npy", self.idf)
+            np.savez(tmp / "X.npz", data=self.X.data, indices=self.X.indices,
+                     indptr=self.X.indptr, shape=np.array(self.X.shape))
+            np.save(tmp / "chunk_pos.npy", self.chunk_pos)
+            np.save(tmp / "sig.npy", self.sig)
+            np.save(tmp / "bands.npy", self.bands)
+            blobs = [self.chunk_text(i).encode("utf-8") for i in range(self.n_chunks)]
+            offsets = np.zeros(len(blobs) + 1, dtype=np.int64)
+            offsets[1:] = np.cumsum([len(b) for b in blobs])
+            (tmp / "chunk_text.bin").write_bytes(b"".join(blobs))
+            np.save(tmp / "chunk_text_offsets.npy", offsets)
+            replace_dir(tmp, path)
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+        return path
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], *, lexicon: Lexicon | None = None,
+             allow_stale: bool = False, mmap: bool = True) -> CorpusIndex:
+        """Load an index folder; refuse a corrupt, foreign or stale one with a clear message."""
+        path = Path(path)
+        if not path.is_dir():
+            raise CorpusIndexError("no index folder here (build one with `tropescan index build`)",
+                                   path=path)
+        try:
+            meta = json.loads((path / "index.json").read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise CorpusIndexError("not a tropescan index (index.json missing)", path=path) from exc
+        except (OSError, ValueError) as exc:
+            raise CorpusIndexError(f"corrupt index.json: {exc}", path=path) from exc
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+            got = meta.get("format") if isinstance(meta, dict) else None
+            raise CorpusIndexError(f"foreign index format {got!r}, expected {FORMAT!r}", path=path)
+        if lexicon is not None and not allow_stale and meta.get("lexicon_version") != lexicon.version:
+            raise CorpusIndexError(
+                f"stale index: built with lexicon {meta.get('lexicon_version')}, current is "
+                f"{lexicon.version}; rebuild it with `tropescan index build` (or --allow-stale)",
+                path=path)
+        mode = "r" if mmap else None
+        try:
+            with (path / "works.csv").open(encoding="utf-8", newline="") as fh:
+                works = list(csv.DictReader(fh))
+            for w in works:
+                w["n_chars"] = int(w["n_chars"])
+                w["chunk_start"], w["chunk_end"] = int(w["chunk_start"]), int(w["chunk_end"])
+            vocab = json.loads((path / "vocab.json").read_text(encoding="utf-8"))
+            idf = np.load(path / "idf.npy", allow_pickle=False)
+            with np.load(path / "X.npz", allow_pickle=False) as z:
+                X = sparse.csr_matrix((z["data"], z["indices"], z["indptr"]),
+                                      shape=tuple(int(s) for s in z["shape"]))
+            chunk_pos = np.load(path / "chunk_pos.npy", allow_pickle=False, mmap_mode=mode)
+            sig = np.load(path / "sig.npy", allow_pickle=False, mmap_mode=mode)
+            bands = np.load(path / "bands.npy", allow_pickle=False, mmap_mode=mode)
+            offsets = np.load(path / "chunk_text_offsets.npy", allow_pickle=False)
+            blob = np.memmap(path / "chunk_text.bin", dtype=np.uint8, mode="r") \
+                if (path / "chunk_text.bin").stat().st_size else np.zeros(0, np.uint8)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise CorpusIndexError(f"corrupt index: {type(exc).__name__}: {exc}"[:200],
+                                   path=path) from exc
+        n_chunks = int(meta.get("n_chunks", -1))
+        if (len(works) != meta.get("n_works") or X.shape != (len(works), len(vocab))
+                or len(idf) != len(vocab) or sig.shape != (n_chunks, meta.get("num_perm"))
+                or bands.shape[0] != n_chunks or len(offsets) != n_chunks + 1
+                or chunk_pos.shape != (n_chunks, 5) or int(offsets[-1]) != len(blob)):
+            raise CorpusIndexError("corrupt index: table sizes do not agree", path=path)
+
+        def chunk_text(i: int) -> str:
+            return bytes(blob[int(offsets[i]):int(offsets[i + 1])]).decode("utf-8")
+
+        meta["path"] = str(path)
+        return cls(works=works, vocab=vocab, idf=idf, X=X, chunk_pos=np.asarray(chunk_pos),
+                   sig=sig, bands=bands, chunk_text=chunk_text, meta=meta)
+
+    def info(self) -> dict[str, Any]:
+        tropes = Counter(t for s in self.work_tropes() for t in s)
+        return {
+            **{k: v for k, v in self.meta.items() if k != "path"},
+            "n_works": len(self.works), "n_chunks": self.n_chunks, "vocabulary": len(self.vocab),
+            "nnz": int(self.X.nnz), "trope_counts": dict(tropes.most_common()),
+        }
+
+
+def resolve_sources(sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str]) -> list[tuple[Path, dict[str, str]]]:
+    """Folder, manifest CSV or paths -> (path, metadata) pairs."""
+    if isinstance(sources, str | os.PathLike):
+        src = Path(sources)
+        if src.is_dir():
+            if (src / "manifest.csv").is_file():
+                return _manifest_items(src / "manifest.csv")
+            files = find_scripts(src)
+            if not files:
+                raise InputError("no scripts found (.txt .md .fountain .srt .ass .docx)", path=src)
+            return [(p, {}) for p in files]
+        if src.suffix.lower() == ".csv":
+            return _manifest_items(src)
+        return [(src, {})]
+    return [(Path(p), {}) for p in sources]
+
+
+def _manifest_items(manifest: Path) -> list[tuple[Path, dict[str, str]]]:
+    from .sample import read_manifest
+
+    try:
+        works = read_manifest(manifest)
+    except (KeyError, csv.Error) as exc:
+        raise InputError(f"not a manifest (needs id and file columns): {exc}", path=manifest) from exc
+    return [(w.path, {"id": w.id, "title": w.title, "labels": ";".join(w.tropes),
+                      "derived_from": w.derived_from, "note": w.note}) for w in works]
+
+
+def _default_analyzer() -> Analyzer:
+    from .api import Analyzer
+
+    return Analyzer(corpus=None)
+
+
+def sample_index(analyzer: Analyzer) -> CorpusIndex:
+    """The bundled sample corpus index: built on first use, cached in the user cache folder
+    under a key of every input that changes it."""
+    from platformdirs import user_cache_dir
+
+    from ._resources import corpus_dir
+
+    manifest = corpus_dir() / "manifest.csv"
+    key = fingerprint([__version__, analyzer.lexicon.version, analyzer.segmenter.backend,
+                       analyzer.segmenter.dictionary_checksum, manifest.read_bytes(),
+                       str(analyzer.versions().get("classifier", ""))])
+    cache = Path(os.environ.get("TROPESCAN_CACHE") or user_cache_dir("tropescan"))
+    path = cache / f"sample-index-{key}"
+    if (path / "index.json").exists():
+        try:
+            return CorpusIndex.load(path, lexicon=analyzer.lexicon)
+        except TropescanError:
+            pass  # a damaged cache is rebuilt below
+    builder = _corpus_analyzer(analyzer)
+    index = CorpusIndex.build(manifest, analyzer=builder)
+    with contextlib.suppress(OSError):  # a read-only cache only costs a rebuild next time
+        index.save(path)
+    return index
+
+
+def _corpus_analyzer(analyzer: Analyzer) -> Analyzer:
+    from .api import Analyzer
+
+    return Analyzer(analyzer.settings, corpus=None, lexicon=analyzer.lexicon,
+                    classifier=analyzer.classifier)

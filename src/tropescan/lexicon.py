@@ -1,0 +1,354 @@
+"""Lexicons: trope cue files, twist cue categories and genre stock lines, as data.
+
+Input: TOML files (``lexicons/tropes/<id>.toml``, ``lexicons/twists.toml``,
+``lexicons/boilerplate.toml``, plus user files). Output: an immutable ``Lexicon`` and a
+``CueMatcher`` that finds cues in a script's normalised text, keeping only hits that start and
+end on token boundaries (so 注重生活 never fires 重生).
+
+Schema of a trope file::
+
+    id = "zhuixu"                     # ASCII snake_case, the file's stable id
+    name_zh = "赘婿"
+    name_en = "Live-in son-in-law"
+    description = "…"
+    [cues]                            # cue = weight, 0 < weight <= 5
+    "上门女婿" = 3.0
+    [negative]                        # optional
+    contexts = ["拜年"]               # on the same line, these cancel cues weighing < 2
+    phrases = ["赘述"]                # ordinary words containing a cue, kept whole
+
+A user file with the id of a built-in trope extends it (its cues are added or re-weighted); a
+new id adds a trope (then names and description are required). A file with ``[categories]``
+extends the twist cues; a file with ``[lines]`` extends the stock lines.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._resources import lexicon_dir
+from .errors import LexiconError
+from .readers.normalize import normalize
+from .util import fingerprint
+
+ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
+MAX_WEIGHT = 5.0
+MIN_CUES = 25  # for built-in tropes; user extensions may be short
+
+
+@dataclass(frozen=True, slots=True)
+class Trope:
+    id: str
+    name_zh: str
+    name_en: str
+    description: str
+    cues: dict[str, float]
+    negative_contexts: tuple[str, ...] = ()
+    negative_phrases: tuple[str, ...] = ()
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TwistCategory:
+    id: str
+    name_zh: str
+    name_en: str
+    cues: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    tropes: dict[str, Trope]
+    twists: dict[str, TwistCategory]
+    boilerplate: dict[str, str]  # normalised stock line -> trope id ("" for genre-wide)
+    sources: tuple[str, ...] = field(default=())
+    digest: str = ""
+
+    @property
+    def version(self) -> str:
+        """A short fingerprint of every file's content: changes whenever a cue changes."""
+        return self.digest
+
+    def user_words(self) -> list[str]:
+        """Every cue and protected phrase: the segmenter's user dictionary."""
+        words: set[str] = set()
+        for trope in self.tropes.values():
+            words.update(trope.cues)
+            words.update(trope.negative_phrases)
+        for cat in self.twists.values():
+            words.update(cat.cues)
+        return sorted(w for w in words if len(w) > 1)
+
+    @cached_property
+    def trope_matcher(self) -> CueMatcher:
+        entries = [(cue, t.id, w) for t in self.tropes.values() for cue, w in t.cues.items()]
+        return CueMatcher(entries)
+
+    @cached_property
+    def twist_matcher(self) -> CueMatcher:
+        entries = [(cue, c.id, w) for c in self.twists.values() for cue, w in c.cues.items()]
+        return CueMatcher(entries)
+
+
+# -- loading and validation -----------------------------------------------------------------
+
+def _load_toml(path: Path) -> dict[str, Any]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise LexiconError(f"cannot read: {exc.strerror or exc}", path=path) from exc
+    try:
+        return tomllib.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise LexiconError("not UTF-8 text", path=path) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise LexiconError(f"TOML syntax: {exc}", path=path) from exc
+
+
+def _cues(data: Any, path: Path, key: str) -> tuple[dict[str, float], list[str]]:
+    problems: list[str] = []
+    cues: dict[str, float] = {}
+    if not isinstance(data, dict):
+        return cues, [f"{path}: {key}: must be a table of cue = weight"]
+    for cue, weight in data.items():
+        if not isinstance(cue, str) or not cue.strip():
+            problems.append(f"{path}: {key}: empty cue")
+            continue
+        if isinstance(weight, bool) or not isinstance(weight, int | float):
+            problems.append(f"{path}: {key}.{cue}: weight must be a number, got {weight!r}")
+            continue
+        if not 0 < weight <= MAX_WEIGHT:
+            problems.append(f"{path}: {key}.{cue}: weight {weight} outside (0, {MAX_WEIGHT}]")
+            continue
+        norm = normalize(cue.strip())
+        cues[norm] = float(weight)
+    return cues, problems
+
+
+def _str_list(data: Any, path: Path, key: str) -> tuple[tuple[str, ...], list[str]]:
+    if data is None:
+        return (), []
+    if not isinstance(data, list) or not all(isinstance(x, str) and x.strip() for x in data):
+        return (), [f"{path}: {key}: must be a list of non-empty strings"]
+    return tuple(normalize(x.strip()) for x in data), []
+
+
+def parse_trope(data: dict[str, Any], path: Path, *, builtin: bool) -> tuple[Trope | None, list[str]]:
+    """Validate one trope table; return the trope (or None) and every problem found."""
+    problems: list[str] = []
+    known = {"id", "name_zh", "name_en", "description", "cues", "negative", "version"}
+    for key in data:
+        if key not in known:
+            problems.append(f"{path}: {key}: unknown key (allowed: {', '.join(sorted(known))})")
+    tid = data.get("id")
+    if not isinstance(tid, str) or not ID_RE.match(tid):
+        problems.append(f"{path}: id: must be ASCII snake_case like 'zhuixu', got {tid!r}")
+        tid = None
+    for key in ("name_zh", "name_en", "description"):
+        if builtin and not (isinstance(data.get(key), str) and data[key].strip()):
+            problems.append(f"{path}: {key}: required, a non-empty string")
+    if "cues" not in data:
+        problems.append(f"{path}: cues: required, a table of cue = weight")
+    cues, more = _cues(data.get("cues", {}), path, "cues")
+    problems += more
+    if builtin and len(cues) < MIN_CUES and "cues" in data:
+        problems.append(f"{path}: cues: {len(cues)} cues, a built-in trope needs at least {MIN_CUES}")
+    negative = data.get("negative", {})
+    if not isinstance(negative, dict):
+        problems.append(f"{path}: negative: must be a table with contexts and phrases")
+        negative = {}
+    for key in negative:
+        if key not in ("contexts", "phrases"):
+            problems.append(f"{path}: negative.{key}: unknown key (allowed: contexts, phrases)")
+    contexts, more = _str_list(negative.get("contexts"), path, "negative.contexts")
+    problems += more
+    phrases, more = _str_list(negative.get("phrases"), path, "negative.phrases")
+    problems += more
+    if problems or tid is None:
+        return None, problems
+    return Trope(
+        id=tid,
+        name_zh=str(data.get("name_zh", "")).strip(),
+        name_en=str(data.get("name_en", "")).strip(),
+        description=str(data.get("description", "")).strip(),
+        cues=cues,
+        negative_contexts=contexts,
+        negative_phrases=phrases,
+        source=str(path),
+    ), []
+
+
+def parse_twists(data: dict[str, Any], path: Path) -> tuple[dict[str, TwistCategory], list[str]]:
+    problems: list[str] = []
+    out: dict[str, TwistCategory] = {}
+    cats = data.get("categories")
+    if not isinstance(cats, dict) or not cats:
+        return out, [f"{path}: categories: required, a table of twist categories"]
+    for cid, body in cats.items():
+        if not ID_RE.match(cid):
+            problems.append(f"{path}: categories.{cid}: id must be ASCII snake_case")
+            continue
+        if not isinstance(body, dict):
+            problems.append(f"{path}: categories.{cid}: must be a table")
+            continue
+        cues, more = _cues(body.get("cues", {}), path, f"categories.{cid}.cues")
+        problems += more
+        out[cid] = TwistCategory(cid, str(body.get("name_zh", cid)), str(body.get("name_en", cid)),
+                                 cues)
+    return out, problems
+
+
+def parse_boilerplate(data: dict[str, Any], path: Path) -> tuple[dict[str, str], list[str]]:
+    lines = data.get("lines")
+    if not isinstance(lines, dict):
+        return {}, [f"{path}: lines: required, a table of \"stock line\" = \"trope id\""]
+    out: dict[str, str] = {}
+    problems: list[str] = []
+    for line, trope in lines.items():
+        if not isinstance(trope, str):
+            problems.append(f"{path}: lines.{line}: value must be a trope id string (or \"\")")
+            continue
+        out[normalize(line)] = trope
+    return out, problems
+
+
+def check_file(path: str | Path, *, builtin: bool = False) -> list[str]:
+    """Every problem in one lexicon file, as ``file: key: message`` strings (empty if valid)."""
+    path = Path(path)
+    try:
+        data = _load_toml(path)
+    except LexiconError as exc:
+        return [str(exc)]
+    if "categories" in data:
+        return parse_twists(data, path)[1]
+    if "lines" in data:
+        return parse_boilerplate(data, path)[1]
+    return parse_trope(data, path, builtin=builtin)[1]
+
+
+def _merge_trope(base: Trope, ext: Trope) -> Trope:
+    return Trope(
+        id=base.id,
+        name_zh=ext.name_zh or base.name_zh,
+        name_en=ext.name_en or base.name_en,
+        description=ext.description or base.description,
+        cues={**base.cues, **ext.cues},
+        negative_contexts=base.negative_contexts + ext.negative_contexts,
+        negative_phrases=base.negative_phrases + ext.negative_phrases,
+        source=f"{base.source}+{ext.source}",
+    )
+
+
+def load_lexicon(extra: Sequence[str | Path] = (), *, directory: str | Path | None = None) -> Lexicon:
+    """Load the built-in lexicons (or those in ``directory``) plus user files ``extra``."""
+    root = Path(directory) if directory else lexicon_dir()
+    tropes: dict[str, Trope] = {}
+    problems: list[str] = []
+    digest_parts: list[bytes] = []
+    files = sorted((root / "tropes").glob("*.toml"))
+    if not files:
+        raise LexiconError("no trope lexicons (tropes/*.toml) found", path=root)
+    for path in files:
+        data = _load_toml(path)
+        digest_parts.append(path.read_bytes())
+        trope, more = parse_trope(data, path, builtin=directory is None)
+        problems += more
+        if trope:
+            if trope.id != path.stem:
+                problems.append(f"{path}: id: {trope.id!r} differs from the file name {path.stem!r}")
+            tropes[trope.id] = trope
+    twists: dict[str, TwistCategory] = {}
+    boiler: dict[str, str] = {}
+    if (root / "twists.toml").exists():
+        digest_parts.append((root / "twists.toml").read_bytes())
+        twists, more = parse_twists(_load_toml(root / "twists.toml"), root / "twists.toml")
+        problems += more
+    if (root / "boilerplate.toml").exists():
+        digest_parts.append((root / "boilerplate.toml").read_bytes())
+        boiler, more = parse_boilerplate(_load_toml(root / "boilerplate.toml"),
+                                         root / "boilerplate.toml")
+        problems += more
+    for item in extra:
+        path = Path(item)
+        if not path.is_file():
+            raise LexiconError("no such lexicon file", path=path)
+        data = _load_toml(path)
+        digest_parts.append(path.read_bytes())
+        if "categories" in data:
+            more_twists, more = parse_twists(data, path)
+            for cid, cat in more_twists.items():
+                old = twists.get(cid)
+                twists[cid] = cat if old is None else TwistCategory(
+                    cid, old.name_zh, old.name_en, {**old.cues, **cat.cues})
+        elif "lines" in data:
+            more_lines, more = parse_boilerplate(data, path)
+            boiler.update(more_lines)
+        else:
+            is_new = data.get("id") not in tropes
+            trope, more = parse_trope(data, path, builtin=False)
+            if trope and is_new and not (trope.name_zh and trope.description):
+                more.append(f"{path}: name_zh, description: required for a new trope {trope.id!r}")
+                trope = None
+            if trope:
+                tropes[trope.id] = trope if is_new else _merge_trope(tropes[trope.id], trope)
+        problems += more
+    if problems:
+        raise LexiconError("; ".join(problems[:5]) + (f" (+{len(problems) - 5} more)"
+                                                      if len(problems) > 5 else ""))
+    return Lexicon(tropes=tropes, twists=twists, boilerplate=boiler,
+                   sources=tuple(str(p) for p in (*files, *extra)),
+                   digest=fingerprint(digest_parts))
+
+
+# -- matching -------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class CueHit:
+    start: int  # offsets in Script.text
+    end: int
+    cue: str
+    group: str  # trope id or twist category
+    weight: float
+
+
+class CueMatcher:
+    """All cues of a lexicon in one Aho-Corasick automaton.
+
+    Finding 3,000 cues in a 150k-character script takes a few milliseconds; a regex
+    alternation is ~90x slower. Hits are kept only where both ends fall on token boundaries.
+    """
+
+    def __init__(self, entries: Iterable[tuple[str, str, float]]) -> None:
+        import ahocorasick_rs
+
+        by_cue: dict[str, list[tuple[str, float]]] = {}
+        for cue, group, weight in entries:
+            by_cue.setdefault(cue, []).append((group, weight))
+        self.patterns = sorted(by_cue)
+        self.targets = [by_cue[p] for p in self.patterns]
+        self._ac = (ahocorasick_rs.AhoCorasick(self.patterns,
+                                               matchkind=ahocorasick_rs.MATCHKIND_STANDARD)
+                    if self.patterns else None)
+
+    def find(self, text: str, boundaries: np.ndarray | None = None) -> list[CueHit]:
+        """Every cue occurrence in ``text``; with ``boundaries`` (a bool array of length
+        ``len(text) + 1``), only those aligned with tokens."""
+        if self._ac is None:
+            return []
+        hits: list[CueHit] = []
+        for idx, start, end in self._ac.find_matches_as_indexes(text, overlapping=True):
+            if boundaries is not None and not (boundaries[start] and boundaries[end]):
+                continue
+            cue = self.patterns[idx]
+            for group, weight in self.targets[idx]:
+                hits.append(CueHit(start, end, cue, group, weight))
+        hits.sort(key=lambda h: (h.start, -h.end))
+        return hits

@@ -1,0 +1,254 @@
+"""Originality of one script against a ``CorpusIndex``: four visible parts, one 0–100 score.
+
+Input: a ``Script``, its ``Tokens`` and trope scores, a ``CorpusIndex``. Output:
+``Originality`` with the parts, the nearest works and the reused passages.
+
+Parts (each 0–1, 1 = original), method ``originality.v1``:
+
+* ``similarity`` = 1 − clip((s − SIM_LOW) / (SIM_HIGH − SIM_LOW)), s = cosine with the nearest
+  work (TF-IDF over content words and bigrams). Scripts of one genre share vocabulary
+  (s ≈ 0.1–0.3); a rewrite of one work shares far more (s > 0.5).
+* ``reuse`` = 1 − clip(coverage / REUSE_FULL), coverage = share of the script's matchable
+  characters inside passages verified as reused from one corpus work (MinHash/LSH candidates
+  over scene chunks, then exact overlap ≥ ``MIN_OVERLAP`` by ``difflib``). Genre stock lines
+  are removed before matching, so they never count as reuse.
+* ``combination`` = 1 − share of corpus works whose present tropes include all of this
+  script's present tropes (no formula trope: 1).
+* ``stock`` = 1 − clip(stock lines per 1,000 characters / STOCK_FULL): the genre's stock lines
+  as formula evidence, not as reuse of a particular work.
+
+``score = 100 × Σ WEIGHTS[part] × part``. A corpus work with the same text as the script (or
+the same id) is skipped, so a script in the corpus is never matched against itself.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .chunks import band_keys, estimate_jaccard, match_text, script_chunks, signatures
+from .timing import counted_chars
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .corpus import CorpusIndex
+    from .lexicon import Lexicon
+    from .model import Script
+    from .segment import Tokens
+    from .tropes import TropeScore
+
+METHOD = "originality.v1"
+WEIGHTS = {"similarity": 0.35, "reuse": 0.35, "combination": 0.2, "stock": 0.1}
+SIM_LOW, SIM_HIGH = 0.15, 0.6
+REUSE_FULL = 0.4
+STOCK_FULL = 1.0
+MIN_OVERLAP = 0.5
+MIN_MATCH_CHARS = 30
+MIN_BLOCK = 6  # matching runs shorter than this are coincidence (共同的常用词)
+CANDIDATE_JACCARD = 0.15
+NEAREST_FOR_REUSE = 3
+
+NEAREST_COLUMNS = ["rank", "work_id", "title", "similarity", "tropes", "shared_tropes"]
+PASSAGE_COLUMNS = ["episode", "scene", "lines", "text", "work_id", "title", "work_episode",
+                   "work_scene", "work_lines", "work_text", "overlap", "jaccard"]
+STOCK_COLUMNS = ["line", "stock", "trope", "text"]
+
+
+@dataclass(frozen=True, slots=True)
+class NearestWork:
+    rank: int
+    work_id: str
+    title: str
+    similarity: float
+    tropes: str
+    shared_tropes: str
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    episode: int
+    scene: int
+    lines: str
+    text: str
+    work_id: str
+    title: str
+    work_episode: int
+    work_scene: int
+    work_lines: str
+    work_text: str
+    overlap: float
+    jaccard: float
+
+
+@dataclass(frozen=True, slots=True)
+class StockLine:
+    line: int
+    stock: str
+    trope: str
+    text: str
+
+
+@dataclass
+class Originality:
+    score: float
+    parts: dict[str, float]
+    details: dict[str, Any]
+    nearest_items: list[NearestWork] = field(default_factory=list)
+    passage_items: list[Passage] = field(default_factory=list)
+    stock_items: list[StockLine] = field(default_factory=list)
+    weights: dict[str, float] = field(default_factory=lambda: dict(WEIGHTS))
+    method: str = METHOD
+
+    def _frame(self, items: list[Any], columns: list[str]) -> pd.DataFrame:
+        import pandas as pd
+
+        return pd.DataFrame([{c: getattr(i, c) for c in columns} for i in items], columns=columns)
+
+    @cached_property
+    def nearest(self) -> pd.DataFrame:
+        return self._frame(self.nearest_items, NEAREST_COLUMNS)
+
+    @cached_property
+    def passages(self) -> pd.DataFrame:
+        return self._frame(self.passage_items, PASSAGE_COLUMNS)
+
+    @cached_property
+    def stock_lines(self) -> pd.DataFrame:
+        return self._frame(self.stock_items, STOCK_COLUMNS)
+
+
+def _clip(x: float) -> float:
+    return float(min(1.0, max(0.0, x)))
+
+
+def overlap(a: str, b: str) -> tuple[float, int, list[tuple[int, int, int]]]:
+    """Exact overlap of two match texts: (share of the shorter, matched chars, blocks)."""
+    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    blocks = [(i, j, n) for i, j, n in sm.get_matching_blocks() if n >= MIN_BLOCK]
+    matched = sum(n for _, _, n in blocks)
+    return matched / max(1, min(len(a), len(b))), matched, blocks
+
+
+def _excluded(script: Script, index: CorpusIndex, digest: str, exclude_self: bool) -> set[int]:
+    if not exclude_self:
+        return set()
+    sid = script.id
+    return {i for i, w in enumerate(index.works)
+            if w["digest"] == digest or (w["id"] == sid and script.path
+                                         and str(w.get("path", "")).endswith(script.path or "?"))}
+
+
+def find_stock_lines(script: Script, lexicon: Lexicon) -> list[StockLine]:
+    out = []
+    stock = sorted(lexicon.boilerplate, key=len, reverse=True)
+    for line in script.lines:
+        for s in stock:
+            if s and s in line.norm:
+                out.append(StockLine(line.source_line, s, lexicon.boilerplate[s], line.text))
+                break
+    return out
+
+
+def score_originality(script: Script, tokens: Tokens, trope_scores: list[TropeScore],
+                      index: CorpusIndex, lexicon: Lexicon, *, top_k: int = 5,
+                      exclude_self: bool = True) -> Originality:
+    from collections import Counter
+
+    from .classifier import features
+    from .corpus import text_digest
+
+    excluded = _excluded(script, index, text_digest(script), exclude_self)
+    # nearest works
+    sims = index.similarities(dict(Counter(features(tokens.words)))) if len(index) else np.zeros(0)
+    if excluded:
+        sims[list(excluded)] = -1.0
+    order = [int(i) for i in np.argsort(-sims) if sims[int(i)] >= 0][:max(top_k, NEAREST_FOR_REUSE)]
+    present = {t.trope for t in trope_scores if t.present}
+    work_tropes = index.work_tropes()
+    nearest = [
+        NearestWork(rank + 1, index.works[i]["id"], index.works[i]["title"],
+                    round(float(sims[i]), 4), index.works[i]["tropes"],
+                    ";".join(sorted(present & work_tropes[i])))
+        for rank, i in enumerate(order[:top_k])
+    ]
+    top_sim = float(sims[order[0]]) if order else 0.0
+
+    # reused passages
+    stock = list(lexicon.boilerplate)
+    chunks = script_chunks(script, stock)
+    passages: list[Passage] = []
+    covered_chars = 0
+    total_chars = sum(len(c.match) for c in chunks) or 1
+    if chunks and index.n_chunks:
+        sig = signatures(chunks)
+        cands = index.lsh_candidates(band_keys(sig))
+        near_chunks = [np.arange(index.works[i]["chunk_start"], index.works[i]["chunk_end"])
+                       for i in order[:NEAREST_FOR_REUSE]]
+        near = np.concatenate(near_chunks) if near_chunks else np.zeros(0, np.int64)
+        for qi, chunk in enumerate(chunks):
+            cand = set(cands[qi])
+            if len(near):
+                est = estimate_jaccard(sig[qi][None, :], np.asarray(index.sig[near]))
+                cand.update(near[est >= CANDIDATE_JACCARD].tolist())
+            best: tuple[float, int, float, int] | None = None
+            for ci in cand:
+                work = int(index.chunk_pos[ci, 0])
+                if work in excluded:
+                    continue
+                jac = float(estimate_jaccard(sig[qi], np.asarray(index.sig[ci])))
+                if jac < CANDIDATE_JACCARD / 2:
+                    continue
+                other = match_text(_norm(index.chunk_text(ci)), stock)
+                share, matched, _ = overlap(chunk.match, other)
+                if share >= MIN_OVERLAP and matched >= MIN_MATCH_CHARS and (
+                        best is None or share > best[0]):
+                    best = (share, ci, jac, matched)
+            if best is None:
+                continue
+            share, ci, jac, matched = best
+            covered_chars += matched
+            work = index.works[int(index.chunk_pos[ci, 0])]
+            _, ep, sc, l0, l1 = (int(x) for x in index.chunk_pos[ci])
+            passages.append(Passage(
+                chunk.episode, chunk.scene, f"{chunk.line_start}-{chunk.line_end}", chunk.display,
+                work["id"], work["title"], ep, sc, f"{l0}-{l1}", index.chunk_text(ci),
+                round(share, 3), round(jac, 3)))
+    coverage = covered_chars / total_chars
+
+    # trope combination
+    if present and len(index):
+        holders = sum(1 for i, t in enumerate(work_tropes) if i not in excluded and present <= t)
+        commonness = holders / max(1, len(index) - len(excluded))
+    else:
+        commonness = 0.0
+
+    stock_items = find_stock_lines(script, lexicon)
+    kilochars = max(counted_chars(script.text) / 1000, 1.0)
+    stock_rate = len(stock_items) / kilochars
+
+    parts = {
+        "similarity": round(1 - _clip((top_sim - SIM_LOW) / (SIM_HIGH - SIM_LOW)), 4),
+        "reuse": round(1 - _clip(coverage / REUSE_FULL), 4),
+        "combination": round(1 - commonness, 4),
+        "stock": round(1 - _clip(stock_rate / STOCK_FULL), 4),
+    }
+    score = round(100 * sum(WEIGHTS[k] * v for k, v in parts.items()), 1)
+    details = {
+        "nearest_similarity": round(top_sim, 4), "reuse_coverage": round(coverage, 4),
+        "combination": ";".join(sorted(present)), "combination_share": round(commonness, 4),
+        "stock_lines": len(stock_items), "stock_per_1000": round(stock_rate, 3),
+        "excluded_self": [index.works[i]["id"] for i in sorted(excluded)],
+        "corpus_works": len(index),
+    }
+    return Originality(score, parts, details, nearest, passages, stock_items)
+
+
+def _norm(display: str) -> str:
+    from .readers.normalize import is_traditional, normalize
+
+    return normalize(display, traditional=is_traditional(display))

@@ -1,0 +1,102 @@
+"""Readers: any supported file -> ``Script`` with screen times.
+
+``read_script(path)`` picks the reader by extension and content (override with ``format=``),
+decodes the bytes, parses, then places every line on the timeline (``timing``).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..errors import FormatError, InputError
+from ..model import Script
+from ..timing import TimingProfile, estimate_timeline
+from .decode import read_text
+from .docx import parse_docx
+from .fountain import parse_fountain
+from .subtitles import SRT_TIME_RE, parse_ass, parse_srt
+from .text import parse_text
+
+FORMATS = ("text", "markdown", "fountain", "srt", "ass", "docx")
+EXTENSIONS = {
+    ".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
+    ".fountain": "fountain", ".spmd": "fountain", ".srt": "srt", ".ass": "ass", ".ssa": "ass",
+    ".docx": "docx",
+}
+UNSUPPORTED = {".doc": "old Word .doc files are not supported; save as .docx",
+               ".pdf": "PDF is not supported; export the script as .docx or .txt",
+               ".rtf": "RTF is not supported; save as .docx or .txt"}
+
+
+def detect_format(path: Path, text: str | None = None) -> str:
+    """Format from the extension, or from the content for unknown extensions."""
+    ext = path.suffix.lower()
+    if ext in UNSUPPORTED:
+        raise InputError(UNSUPPORTED[ext], path=path)
+    if ext in EXTENSIONS:
+        return EXTENSIONS[ext]
+    if text is None:
+        return "text"
+    head = text[:3000]
+    if "[Script Info]" in head or "[Events]" in head:
+        return "ass"
+    numbered_cue = r"^\s*\d+\s*\n\s*\d{1,2}:\d{2}:\d{2}[,.]\d{3}\s*-->"
+    if SRT_TIME_RE.search(head.split("\n\n", 1)[0]) or re.search(numbered_cue, head, re.M):
+        return "srt"
+    if re.search(r"^(?:INT|EXT)\.\s", head, re.M) or re.search(r"^@\S", head, re.M):
+        return "fountain"
+    return "text"
+
+
+def read_script(
+    path: str | Path,
+    *,
+    format: str | None = None,
+    encoding: str | None = None,
+    timing: TimingProfile | None = None,
+) -> Script:
+    """Read a script file into a timed ``Script``.
+
+    Parameters
+    ----------
+    path : a .txt/.md/.fountain/.srt/.ass/.docx file (other extensions are sniffed).
+    format : force a reader, one of ``FORMATS``.
+    encoding : force a text encoding instead of detecting it.
+    timing : the screen-time model for scripts without timestamps.
+
+    Raises
+    ------
+    InputError, DecodeError, FormatError
+        with the path and a one-line reason.
+    """
+    path = Path(path)
+    if format is not None and format not in FORMATS:
+        raise FormatError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}",
+                          path=path)
+    fmt = format or detect_format(path)
+    if fmt == "docx":
+        script = parse_docx(path)
+    else:
+        text, used = read_text(path, encoding=encoding)
+        text = text.lstrip("\ufeff")
+        if format is None and fmt == "text" and path.suffix.lower() not in EXTENSIONS:
+            fmt = detect_format(path, text)
+        if fmt == "srt":
+            script = parse_srt(text, path=str(path), encoding=used)
+        elif fmt == "ass":
+            script = parse_ass(text, path=str(path), encoding=used)
+        elif fmt == "fountain":
+            script = parse_fountain(text, path=str(path), encoding=used)
+        else:
+            script = parse_text(text, path=str(path), fmt=fmt, encoding=used).finish()
+    if not script.episodes:
+        raise FormatError("no script content found", path=path)
+    if not script.title:
+        script.title = path.stem
+    if not script.timed:
+        estimate_timeline(script, timing or TimingProfile())
+    return script
+
+
+__all__ = ["EXTENSIONS", "FORMATS", "detect_format", "read_script"]

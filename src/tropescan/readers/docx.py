@@ -1,0 +1,53 @@
+"""Word documents (.docx) via python-docx.
+
+Input: a .docx path. Output: the paragraphs and table rows in document order, handed to the
+plain-text parser (Word scripts follow the same conventions). Source line numbers count
+paragraphs and table rows, 1-based.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from ..errors import FormatError
+from ..model import Script
+from .decode import read_bytes
+from .text import parse_text
+
+
+def docx_lines(path: Path) -> list[str]:
+    read_bytes(path)  # size, emptiness and existence checks shared with text files
+    try:
+        import docx
+        from docx.oxml.ns import qn
+    except ImportError as exc:  # pragma: no cover - a core dependency
+        raise FormatError("reading .docx needs python-docx: pip install python-docx",
+                          path=path) from exc
+    if not zipfile.is_zipfile(path):
+        raise FormatError("not a valid .docx file (not a zip archive; an old .doc? save as .docx)",
+                          path=path)
+    try:
+        document = docx.Document(str(path))
+    except Exception as exc:  # python-docx raises several unrelated types for broken packages
+        raise FormatError(f"corrupt .docx: {type(exc).__name__}: {exc}"[:200], path=path) from exc
+    out: list[str] = []
+    body = document.element.body
+    for child in body.iterchildren():
+        if child.tag == qn("w:p"):
+            out.append("".join(t.text or "" for t in child.iter(qn("w:t"))))
+        elif child.tag == qn("w:tbl"):
+            for row in child.iter(qn("w:tr")):
+                cells = ["".join(t.text or "" for t in cell.iter(qn("w:t"))).strip()
+                         for cell in row.iter(qn("w:tc"))]
+                cells = [c for c in cells if c]
+                # A two-column table is speaker | line (or name | description in a cast table).
+                out.append("：".join(cells[:2]) + ("".join(cells[2:]) if len(cells) > 2 else ""))
+    return out
+
+
+def parse_docx(path: Path) -> Script:
+    lines = docx_lines(path)
+    if not any(s.strip() for s in lines):
+        raise FormatError("the document has no text", path=path)
+    return parse_text("\n".join(lines), path=str(path), fmt="docx", encoding="docx").finish()

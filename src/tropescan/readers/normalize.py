@@ -1,0 +1,69 @@
+"""Normalised text for matching: Traditional -> Simplified (OpenCC), NFKC, lower-case Latin.
+
+Only ``Line.norm`` is normalised; ``Line.text`` keeps what the writer wrote, for display.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
+# Share of Han characters that t2s changes above which a text counts as Traditional. Simplified
+# text changes a handful of characters at most (variant forms), Traditional text 10-30%.
+TRADITIONAL_SHARE = 0.03
+
+
+@lru_cache(maxsize=1)
+def _converter() -> Any:
+    # Cached, read-only converter: building one loads OpenCC's dictionaries (~20 ms).
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def is_traditional(text: str) -> bool:
+    """True when ``text`` reads as Traditional Chinese."""
+    han = [ch for ch in text[:20000] if "\u4e00" <= ch <= "\u9fff"]
+    if not han:
+        return False
+    sample = "".join(han)
+    converted = _converter().convert(sample)
+    changed = sum(a != b for a, b in zip(sample, converted, strict=False))
+    return changed / len(han) >= TRADITIONAL_SHARE
+
+
+def to_simplified(text: str) -> str:
+    return str(_converter().convert(text))
+
+
+def fold_simplified(text: str) -> str:
+    """Simplified forms with the same length as ``text``, character for character.
+
+    Readers match their structural words (内, 场, 闪回, 剧本名 …) on this copy and slice what
+    they keep from the original at the same positions, so a Traditional script is read by
+    the same rules and still displayed as written.
+
+    >>> fold_simplified("1-1 日 內 別墅客廳")
+    '1-1 日 内 别墅客厅'
+    """
+    converted = to_simplified(text)
+    if len(converted) == len(text):
+        return converted
+    # A phrase conversion changed the length: fall back to one character at a time.
+    out = []
+    for ch in text:
+        one = to_simplified(ch)
+        out.append(one if len(one) == 1 else ch)
+    return "".join(out)
+
+
+def normalize(text: str, *, traditional: bool = False) -> str:
+    """The matching form of one line.
+
+    >>> normalize("ＥＰ０１　他說：「這樣不行！」", traditional=True)
+    'ep01 他说:「这样不行!」'
+    """
+    if traditional:
+        text = to_simplified(text)
+    return unicodedata.normalize("NFKC", text).lower().replace("\n", " ")

@@ -1,0 +1,439 @@
+"""Chinese plain-text and Markdown scripts, as writers really type them.
+
+Input: decoded text. Output: a ``Script`` (untimed; ``timing`` adds times).
+
+Each line is classified by the first rule that fits: episode marker, scene heading, front
+matter (title, cast list, synopsis), transition, action, dialogue / voice-over; anything else
+is an unmarked action line inside a structured script, or prose when the file has no script
+structure at all. The rules accept the spellings in ``DOMAIN.md``: ``第1集``/``第一集``/
+``【第1集】``/``EP01``/``# 第1集``; ``1-2 日 内 别墅客厅``/``1-2 夜/外/医院走廊``/
+``2-3场 地下车库 夜 内``/``第 1 -1 场 正厅夜内``/``场景1：…``/``第1场``/``[场景] …``;
+``△``/``▲``/``【…】``/``（…）`` actions; ``角色（情绪）：台词``, ``角色OS：``, ``VO（…）：``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from ..model import Line, LineKind
+from .build import ScriptBuilder
+from .normalize import fold_simplified, is_traditional
+
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+             "七": 7, "八": 8, "九": 9}
+CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+
+def cn_number(text: str) -> int | None:
+    """Arabic or Chinese numerals to int.
+
+    >>> [cn_number(t) for t in ("12", "十二", "二十", "一百零五", "三")]
+    [12, 12, 20, 105, 3]
+    """
+    text = text.strip()
+    if text.isdigit():
+        return int(text)
+    total, current = 0, 0
+    for ch in text:
+        if ch in CN_DIGITS:
+            current = CN_DIGITS[ch]
+        elif ch in CN_UNITS:
+            total += (current or 1) * CN_UNITS[ch]
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+_NUM = r"[0-9０-９一二三四五六七八九十百零〇两]+"
+EPISODE_RE = re.compile(
+    rf"^\s*(?:#+\s*)?[【\[〔]?\s*(?:第\s*(?P<n>{_NUM})\s*集(?!团)|(?:EP|Ep|ep|Episode|episode)\s*\.?\s*(?P<ep>\d+))"
+    r"\s*[】\]〕]?\s*[：:：\-—·.、|｜\s]*(?P<title>.*)$"
+)
+_TIMES = "清晨|早晨|凌晨|黄昏|傍晚|深夜|午夜|中午|下午|上午|白天|夜晚|晚上|日|夜|晨|昏|晚|早|午"
+_INOUT = "内外|内/外|外/内|内|外"
+# 1-2 日 内 别墅客厅 / 2-3场 地下车库 夜 内 / 第 1 -1 场 正厅夜内 / ## 1-1 … / 1.2 …
+SCENE_NUMBERED_RE = re.compile(
+    r"^\s*(?:#+\s*)?(?:第\s*)?(?P<label>\d{1,3}\s*[-－—–_]\s*\d{1,3})\s*(?P<chang>场|場)?(?P<sep>[：:、.\s]+|$|(?=[^\d]))(?P<rest>.*)$"
+)
+# 1.1 内景 大厅 日 / 一、冷宫 夜: weaker forms, accepted only when the rest names a time or in/out.
+SCENE_LOOSE_RE = re.compile(
+    r"^\s*(?:#+\s*)?(?:(?P<label>\d{1,3}\.\d{1,3})\s+|(?P<cn>[一二三四五六七八九十]{1,3})、\s*)"
+    r"(?P<rest>\S.*)$"
+)
+SCENE_WORD_RE = re.compile(
+    r"^\s*(?:#+\s*)?(?:[【\[]\s*场景\s*[】\]]|场景\s*(?P<n1>\d+)?|[◎◇■]|"
+    r"第\s*(?P<n2>" + _NUM + r")\s*[场幕]|"
+    r"(?P<io>内景|外景|内外景))\s*[：:、.\s]*(?P<rest>.*)$"
+)
+FRONT_RE = re.compile(
+    r"^\s*(?:#+\s*)?(?:\*\*)?(?P<key>剧本名|剧名|片名|剧本名称|标题|类型|题材|作者|编剧|原创|故事梗概|梗概|简介|"
+    r"故事简介|人物小传|人物介绍|人物表|主要人物|出场人物|人物|角色|角色表|集数|字数|时长|备注|版权)"
+    r"(?:\*\*)?\s*[：:](?P<rest>.*)$"
+)
+CAST_KEYS = {"人物", "主要人物", "出场人物", "角色", "角色表", "人物表", "人物介绍", "人物小传"}
+TITLE_KEYS = {"剧本名", "剧名", "片名", "剧本名称", "标题"}
+# Front-matter keys whose value may run on over the following lines (a synopsis, a cast list).
+PARAGRAPH_KEYS = CAST_KEYS | {"故事梗概", "梗概", "简介", "故事简介", "备注"}
+TRANSITION_RE = re.compile(
+    r"^\s*(?P<open>[【\[（(])?\s*(?P<word>闪回结束|闪回完|回忆结束|回到现实|闪回|回忆|"
+    r"切至|切到|切回|切换|转场|黑屏|淡入|淡出|叠化|定格|切|CUT TO|FADE IN|FADE OUT|SMASH CUT)"
+    r"(?P<gap>\s*[】\]）)]?\s*[：:。.]?\s*)"
+    r"(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+FLASHBACK_START = {"闪回", "回忆"}
+# Words that may run straight into their object (切至医院, 闪回三年前); the others need a bracket
+# or a separator, so that 切菜的声音 or 回忆涌上心头 stay action lines.
+GLUED_TRANSITIONS = {"切至", "切到", "切回", "闪回"}
+FLASHBACK_END = {"闪回结束", "闪回完", "回忆结束", "回到现实"}
+ACTION_MARK_RE = re.compile(r"^\s*[△▲◆●＊\*]\s*(?P<rest>.*)$")
+BRACKET_ACTION_RE = re.compile(r"^\s*【(?P<rest>.*)】\s*$")
+PAREN_ACTION_RE = re.compile(r"^\s*[（(](?P<rest>.*)[）)]\s*$")
+CAPTION_RE = re.compile(r"^(?:字幕|画外字幕|屏幕字幕|旁白字幕|字卡)\s*[：:](?P<rest>.*)$")
+VO_WORDS = {"os", "vo", "v.o.", "o.s.", "v.o", "o.s", "画外音", "内心", "心声", "内心独白", "独白",
+            "旁白", "画外", "电话音", "广播"}
+DIALOGUE_RE = re.compile(
+    r"^\s*(?:[-*]\s+)?(?:\*\*)?(?P<speaker>[^\s：:（(【\[「“\"'，。！？,.!?△▲*]{1,14}?)(?:\*\*)?\s*"
+    r"(?P<vo1>OS|VO|V\.O\.|O\.S\.)?\s*"
+    r"(?:[（(](?P<paren>[^）)]{0,24})[）)])?\s*(?P<vo2>OS|VO|V\.O\.|O\.S\.)?\s*(?:\*\*)?\s*[：:](?:\*\*)?\s*"
+    r"(?P<content>.*)$",
+    re.IGNORECASE,
+)
+NARRATORS = {"旁白", "画外音", "vo", "os", "解说", "广播", "电话", "系统"}
+_NOT_SPEAKERS = {"时间", "地点", "场景", "注", "备注", "字幕", "提示", "画面", "镜头", "音效",
+                 "音乐", "bgm", "内景", "外景", "人物", "道具", "服装", "景", "切", "切至", "转场",
+                 "闪回"}
+# Block-style scene headings: 场次：1-1 / 时间：夜 / 地点：夜市, or 时：夜　景：急诊科　人：乔念
+SCENE_FIELD_RE = re.compile(r"^\s*(?P<key>场次|时间|地点|时|景|场景地点)\s*[：:](?P<rest>.*)$")
+_FIELD_PAIR_RE = re.compile(r"(?P<k>时间|地点|时|景|人物|人)\s*[：:]\s*(?P<v>[^　\s]+(?:\s+[^　\s：:]+)*?)(?=\s+\S{1,2}\s*[：:]|[　]|$)")
+
+
+def scene_fields(line: str, key: str) -> dict[str, str]:
+    """``时：夜　景：市三院急诊科　人：乔念、家属`` -> {"time_of_day": "夜", "location": …}.
+
+    >>> scene_fields("时：夜　景：急诊科　人：乔念", "时：夜　景：急诊科　人：乔念")
+    {'time_of_day': '夜', 'location': '急诊科', 'cast': '乔念'}
+    """
+    out: dict[str, str] = {}
+    names = {"时间": "time_of_day", "时": "time_of_day", "地点": "location", "景": "location",
+             "人物": "cast", "人": "cast"}
+    for m in _FIELD_PAIR_RE.finditer(key):
+        value = line[m.start("v"):m.end("v")].strip()
+        out.setdefault(names[m.group("k")], value)
+    return out
+
+
+HEADING_TIME_RE = re.compile(rf"({_TIMES})")
+_FIELD_SEP = r"[\s/／|｜,，、·]+"
+_GLUED_TIME_INOUT = rf"(?P<t>{_TIMES})(?P<io>{_INOUT})|(?P<io2>{_INOUT})(?P<t2>{_TIMES})"
+
+
+def parse_heading_fields(rest: str, key: str | None = None) -> dict[str, str | None]:
+    """Time of day, interior/exterior and place from what follows a scene number.
+
+    ``key`` is ``rest`` folded to Simplified (``fold_simplified``, same length): the fields are
+    recognised on it, while the location keeps the writer's spelling from ``rest``.
+
+    >>> parse_heading_fields("夜/外/医院走廊")
+    {'time_of_day': '夜', 'interior': '外', 'location': '医院走廊'}
+    >>> parse_heading_fields("正厅夜内")["location"]
+    '正厅'
+    >>> parse_heading_fields("日内 别墅客厅")
+    {'time_of_day': '日', 'interior': '内', 'location': '别墅客厅'}
+    """
+    key = rest if key is None else key
+    # Folding changes only Han characters, so the same strips and splits stay aligned.
+    rest, key = (x.strip().strip("#*").strip() for x in (rest, key))
+    tokens = [t for t in re.split(_FIELD_SEP, rest) if t]
+    keys = [t for t in re.split(_FIELD_SEP, key) if t]
+    time_of_day = interior = None
+    place: list[str] = []
+    place_keys: list[str] = []
+    for tok, tk in zip(tokens, keys, strict=True):
+        glued = re.fullmatch(_GLUED_TIME_INOUT, tk)
+        if re.fullmatch(rf"(?:{_TIMES})", tk) and time_of_day is None:
+            time_of_day = tk
+        elif re.fullmatch(rf"(?:{_INOUT})(?:景)?", tk) and interior is None:
+            interior = tk.removesuffix("景")
+        elif glued and time_of_day is None and interior is None:
+            # 日内 / 夜外 typed as one word.
+            time_of_day = glued.group("t") or glued.group("t2")
+            interior = glued.group("io") or glued.group("io2")
+        else:
+            place.append(tok)
+            place_keys.append(tk)
+    location = " ".join(place) or None
+    m = re.fullmatch(rf"(?P<loc>.+?)(?P<t>{_TIMES})?(?P<io>{_INOUT})?", " ".join(place_keys))
+    if location and m and m.group("loc").strip():
+        if m.group("t") and (m.group("io") or time_of_day is None):
+            # Glued headings such as 正厅夜内 or 医院走廊日外: peel time and in/out off the end.
+            location = location[: m.end("loc")].strip()
+            time_of_day = time_of_day or m.group("t")
+            interior = interior or m.group("io")
+        elif m.group("io") and not m.group("t") and interior is None:
+            # 车内, 库房外: the place says inside or outside, and keeps its whole name.
+            interior = m.group("io")
+    return {"time_of_day": time_of_day, "interior": interior, "location": location}
+
+
+def _strip_md(line: str) -> str:
+    # Markdown emphasis and list bullets carry no meaning in a script line.
+    return re.sub(r"^\s*>\s?", "", line).replace("**", "").replace("__", "")
+
+
+def _label(text: str) -> str:
+    """A writer's scene number in one spelling: ``第 1 －1 场`` and ``１-１`` give ``1-1``."""
+    text = unicodedata.normalize("NFKC", re.sub(r"\s+", "", text))
+    return re.sub(r"[－—–_]", "-", text)
+
+
+def _span(line: str, m: re.Match[str], group: str) -> str:
+    """The text of ``group`` taken from ``line`` (the original) at the match position."""
+    start, end = m.span(group)
+    return line[start:end] if start >= 0 else ""
+
+
+def _dialogue(line: str, key: str, n: int) -> Line | None:
+    m = DIALOGUE_RE.match(key)
+    if not m:
+        return None
+    speaker_key = m.group("speaker").strip("*").strip()
+    speaker = _span(line, m, "speaker").strip("*").strip()
+    low = speaker_key.lower()
+    if (
+        not speaker
+        or low in _NOT_SPEAKERS
+        or speaker.isdigit()
+        or re.fullmatch(r"[\d.]+", speaker)
+        or low.startswith(("http", "www"))
+    ):
+        return None
+    vo_tag = (m.group("vo1") or m.group("vo2") or "").lower()
+    # 林凡OS： has no separator between name and tag.
+    tail = re.search(r"(OS|VO|V\.O\.|O\.S\.)$", speaker_key, re.IGNORECASE)
+    if tail and len(speaker_key) > len(tail.group(1)):
+        vo_tag = tail.group(1).lower()
+        speaker = speaker[: tail.start()].strip()
+    paren_key, paren = (m.group("paren") or "").strip(), _span(line, m, "paren").strip()
+    content_key, content = m.group("content").strip(), _span(line, m, "content").strip()
+    # 苏晴：（冷笑）你好 puts the parenthetical after the colon; it is not spoken either.
+    lead = re.match(r"[（(](?P<p>[^）)]{1,24})[）)]\s*(?=\S)", content_key)
+    if lead:
+        paren_key = "，".join(x for x in (paren_key, lead.group("p").strip()) if x)
+        paren = "，".join(x for x in (paren, _span(content, lead, "p").strip()) if x)
+        content_key, content = content_key[lead.end():], content[lead.end():]
+    # （OS，冷笑）: the voice-over tag and the delivery note can share one parenthesis.
+    paren_keys = re.split(r"[，,、/；;\s]+", paren_key)
+    paren_words = re.split(r"[，,、/；;\s]+", paren)
+    pairs = list(zip(paren_words, paren_keys, strict=True))
+    vo_words = [w for w, k in pairs if k.lower() in VO_WORDS]
+    notes = [w for w, k in pairs if k and k.lower() not in VO_WORDS]
+    is_vo = bool(vo_tag) or bool(vo_words) or low in NARRATORS
+    tag = vo_tag or (vo_words[0] if vo_words else "")
+    return Line(
+        kind=LineKind.VOICEOVER if is_vo else LineKind.DIALOGUE,
+        text=line,
+        content=content,
+        source_line=n,
+        speaker=speaker,
+        note="，".join(notes) or (tag.upper() if tag.isascii() else tag) or None,
+    )
+
+
+def classify(
+    raw: str, n: int, *, traditional: bool = False
+) -> tuple[str, Line | None, dict[str, object]]:
+    """Classify one non-blank line. Returns (what, line, extra) where ``what`` is one of
+    episode, scene, front, transition, action, dialogue, other.
+
+    With ``traditional`` the rules run on a Simplified copy of the line (内 for 內, 场 for 場,
+    剧本名 for 劇本名); what is kept (content, speaker, place) is sliced from the original.
+    """
+    line = _strip_md(raw).strip()
+    key = fold_simplified(line) if traditional else line
+    text = raw.strip()
+    m = EPISODE_RE.match(key)
+    if m:
+        number = cn_number(m.group("n")) if m.group("n") else int(m.group("ep"))
+        title = _span(line, m, "title").strip().strip("#*【】[]").strip() or None
+        return "episode", None, {"number": number, "title": title}
+    m = SCENE_NUMBERED_RE.match(key)
+    if m:
+        fields = parse_heading_fields(_span(line, m, "rest"), m.group("rest"))
+        # "3-5个保镖冲进来": a number glued to text is a heading only if it names a time or in/out.
+        glued = not m.group("chang") and not m.group("sep") and m.group("rest")
+        if not glued or fields["time_of_day"] or fields["interior"]:
+            return "scene", Line(LineKind.HEADING, text, _span(line, m, "rest").strip(), n), {
+                "label": _label(m.group("label")), **fields}
+    m = SCENE_LOOSE_RE.match(key)
+    if m and len(m.group("rest")) <= 30:
+        fields = parse_heading_fields(_span(line, m, "rest"), m.group("rest"))
+        io = re.match(r"(内景|外景|内外景)\s*", m.group("rest"))
+        if io and not fields["interior"]:
+            fields["interior"] = io.group(1).removesuffix("景")
+            fields["location"] = (fields["location"] or "").removeprefix(io.group(0)).strip() or None
+        if fields["time_of_day"] or fields["interior"]:
+            label = m.group("label").replace(".", "-") if m.group("label") else m.group("cn")
+            return "scene", Line(LineKind.HEADING, text, _span(line, m, "rest").strip(), n), {
+                "label": label, **fields}
+    m = SCENE_WORD_RE.match(key)
+    if m:
+        label = m.group("n1") or m.group("n2")
+        fields = parse_heading_fields(_span(line, m, "rest"), m.group("rest"))
+        if m.group("io") and not fields["interior"]:
+            fields["interior"] = m.group("io").removesuffix("景")
+        return "scene", Line(LineKind.HEADING, text, _span(line, m, "rest").strip(), n), {
+            "label": _label(label) if label else None, **fields}
+    m = SCENE_FIELD_RE.match(key)
+    if m:
+        if m.group("key") == "场次":
+            rest = _span(line, m, "rest").strip()
+            return "scene", Line(LineKind.HEADING, text, rest, n), {
+                "label": _label(rest) if re.fullmatch(r"[\d\s\-－—–_]+", rest) else None,
+                "time_of_day": None, "interior": None, "location": None}
+        return "field", None, {"fields": scene_fields(line, key)}
+    m = FRONT_RE.match(key)
+    if m:
+        return "front", Line(LineKind.META, text, _span(line, m, "rest").strip(), n,
+                             note=m.group("key")), {"key": m.group("key")}
+    m = TRANSITION_RE.match(key)
+    if m and len(m.group("rest")) <= 30 and (
+        m.group("open") or m.group("gap") or not m.group("rest")
+        or m.group("word") in GLUED_TRANSITIONS
+    ):
+        word = m.group("word")
+        return "transition", Line(LineKind.TRANSITION, text, _span(line, m, "rest").strip(), n,
+                                  note=word), {"word": word}
+    if re.match(r"\*\s", key):
+        # A Markdown bullet before a speaker ("* 林凡：…") is a list item, not an action mark.
+        dialogue = _dialogue(line, key, n)
+        if dialogue is not None:
+            dialogue.text = text
+            return "dialogue", dialogue, {}
+    for pattern in (ACTION_MARK_RE, BRACKET_ACTION_RE, PAREN_ACTION_RE, None):
+        if pattern is None:
+            # A caption typed without brackets: 字幕：三年后
+            rest, rest_key = line, key
+        else:
+            m = pattern.match(key)
+            if not m:
+                continue
+            rest, rest_key = _span(line, m, "rest").strip(), m.group("rest").strip()
+        cap = CAPTION_RE.match(rest_key)
+        if cap:
+            return "action", Line(LineKind.ACTION, text, _span(rest, cap, "rest").strip(), n,
+                                  note="字幕"), {}
+        if pattern is not None:
+            return "action", Line(LineKind.ACTION, text, rest, n), {}
+    dialogue = _dialogue(line, key, n)
+    if dialogue is not None:
+        dialogue.text = text
+        return "dialogue", dialogue, {}
+    return "other", Line(LineKind.ACTION, text, line, n), {}
+
+
+def _cast_names(rest: str) -> list[str]:
+    rest = re.sub(r"[（(][^）)]*[）)]", "", rest)
+    names = [x.strip(" 　。.;；") for x in re.split(r"[、，,；;\s]+", rest)]
+    return [x for x in names if 0 < len(x) <= 8]
+
+
+def parse_text(text: str, *, path: str | None = None, fmt: str = "text",
+               encoding: str = "utf-8", first_line: int = 1) -> ScriptBuilder:
+    """Parse a whole script; return the builder so callers can add warnings before finishing."""
+    builder = ScriptBuilder(path=path, fmt=fmt, encoding=encoding)
+    rows = [(i, raw) for i, raw in enumerate(text.splitlines(), start=first_line) if raw.strip()]
+    traditional = is_traditional(text)
+    classified = [(i, raw, *classify(raw, i, traditional=traditional)) for i, raw in rows]
+    has_episodes = any(what == "episode" for _, _, what, _, _ in classified)
+    structured = has_episodes or any(
+        what in ("scene", "dialogue") for _, _, what, _, _ in classified
+    )
+    # Front matter is everything before the first episode marker; a file without markers can
+    # still open with 剧本名：/人物：/故事梗概： lines and the paragraphs that belong to them.
+    in_front = has_episodes or bool(classified and (
+        classified[0][2] == "front" or re.fullmatch(r"\s*《[^《》]{1,30}》\s*", classified[0][1])))
+    pending_title = True
+    front_key: object = None
+    for i, raw, what, line, extra in classified:
+        if what == "episode":
+            in_front = False
+            builder.start_episode(extra["number"], extra["title"], i)  # type: ignore[arg-type]
+            continue
+        if in_front and not has_episodes and not (
+                what == "front"
+                or (what == "other" and (pending_title or front_key in PARAGRAPH_KEYS))):
+            in_front = False
+        if in_front and what != "scene":
+            # Before the first episode marker: title, cast list, synopsis, notes.
+            meta = line or Line(LineKind.META, raw.strip(), raw.strip(), i)
+            meta.kind = LineKind.META
+            if what == "front":
+                front_key = extra.get("key")
+            elif (what == "dialogue" and front_key in CAST_KEYS and meta.speaker
+                  and meta.speaker not in builder.script.cast):
+                # A cast list written one character per line: 林凡：28岁，上门女婿
+                builder.script.cast.append(meta.speaker)
+            _front_matter(builder, meta, extra, pending_title)
+            pending_title = False
+            continue
+        in_front = False
+        if what == "front" and line is not None:
+            if extra.get("key") in CAST_KEYS:
+                # 出场人物 under a scene heading: a cast line, not spoken.
+                builder.script.cast.extend(n for n in _cast_names(line.content)
+                                           if n not in builder.script.cast)
+                continue
+            line.kind = LineKind.ACTION
+        if what == "field":
+            # 时间：夜 / 地点：… under a block heading: fills in the scene, not on screen.
+            fields = dict(extra["fields"])  # type: ignore[call-overload]
+            cast = fields.pop("cast", None)
+            if cast:
+                builder.script.cast.extend(n for n in _cast_names(cast)
+                                           if n not in builder.script.cast)
+            builder.update_scene(fields)
+            continue
+        if what == "scene" and line is not None:
+            builder.start_scene(line, label=extra.get("label"),  # type: ignore[arg-type]
+                                time_of_day=extra.get("time_of_day"),  # type: ignore[arg-type]
+                                interior=extra.get("interior"),  # type: ignore[arg-type]
+                                location=extra.get("location"))  # type: ignore[arg-type]
+            continue
+        assert line is not None
+        if what == "transition":
+            word = str(extra["word"])
+            if word in FLASHBACK_END:
+                builder.add(line)
+                builder.flashback = False
+                continue
+            if word in FLASHBACK_START:
+                builder.flashback = True
+        if what == "other" and not structured:
+            line.kind = LineKind.PROSE
+        builder.add(line)
+    if not structured:
+        builder.script.warnings.append(
+            "no episode markers, scene headings or dialogue found: read as prose (one episode)"
+        )
+    elif not has_episodes:
+        builder.script.warnings.append("no episode markers (第N集): read as one episode")
+    return builder
+
+
+def _front_matter(
+    builder: ScriptBuilder, line: Line, extra: dict[str, object], first: bool
+) -> None:
+    script = builder.script
+    key = extra.get("key")
+    if key in TITLE_KEYS and line.content:
+        script.title = line.content.strip("《》 ")
+    elif key in CAST_KEYS:
+        script.cast.extend(n for n in _cast_names(line.content) if n not in script.cast)
+    elif first and script.title is None:
+        m = re.fullmatch(r"\s*(?:#+\s*)?《?(?P<t>[^《》]{1,30})》?\s*", line.text)
+        if m:
+            script.title = m.group("t").strip()
+    builder.add(line)

@@ -1,0 +1,61 @@
+"""The bundled sample corpus: its manifest and its labels.
+
+``corpora_sample/manifest.csv`` lists every script (id, title, file, format, tropes,
+derived_from, note); ``labels/twists.csv`` marks twist lines; ``labels/hard_negatives.csv``
+marks ordinary uses of trope words that must not fire a trope.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from ._resources import corpus_dir
+from .errors import InputError
+
+
+@dataclass(frozen=True, slots=True)
+class Work:
+    id: str
+    title: str
+    path: Path
+    format: str
+    tropes: tuple[str, ...]
+    derived_from: str
+    note: str
+
+    @property
+    def family(self) -> str:
+        """Near-copies share their source's family: they must sit in the same CV fold."""
+        return self.derived_from or self.id
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    if not path.is_file():
+        raise InputError("missing", path=path)
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def read_manifest(path: str | Path | None = None) -> list[Work]:
+    """Works listed in a manifest CSV (default: the bundled sample corpus)."""
+    manifest = Path(path) if path else corpus_dir() / "manifest.csv"
+    root = manifest.parent
+    works = []
+    for row in _rows(manifest):
+        if not row.get("id") or not row.get("file"):
+            raise InputError("every row needs id and file", path=manifest)
+        tropes = tuple(t.strip() for t in (row.get("tropes") or "").split(";") if t.strip())
+        works.append(Work(row["id"], row.get("title") or row["id"], root / row["file"],
+                          row.get("format") or "", tropes, (row.get("derived_from") or "").strip(),
+                          row.get("note") or ""))
+    return works
+
+
+def twist_labels() -> list[dict[str, str]]:
+    return _rows(corpus_dir() / "labels" / "twists.csv")
+
+
+def hard_negatives() -> list[dict[str, str]]:
+    return _rows(corpus_dir() / "labels" / "hard_negatives.csv")

@@ -1,0 +1,229 @@
+"""A learned twist-line model: lexicon cue features plus context, weighted from the labels.
+
+Input: a timed ``Script``, its ``Tokens`` and the ``Lexicon``. Output: per line, the
+probability that it is a twist and the probability of each twist category.
+
+Why learned: writers phrase twists in countless ways (宁老太爷：你不是如玉。 has no cue word
+at all), so a fixed cue list finds too few. The model keeps the lexicon as its backbone — each
+category's strongest cue on the line, and on the lines around it — and adds what a script
+editor reads: punctuation (！？…—), the kind of line, where it sits in the episode, and short
+character n-grams (不是, 竟, 原来) of the line. A multinomial logistic regression (scikit-learn,
+training only) is exported to numpy arrays; prediction needs no scikit-learn.
+
+Saved like the trope classifier: ``model.json`` + ``weights.npz`` (no pickle).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import tempfile
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._version import __version__
+from .errors import ModelError
+from .lexicon import Lexicon
+from .model import LineKind, Script
+from .segment import Tokens
+from .tropes import LinePlace, hits_by_line
+from .util import replace_dir
+
+FORMAT = "tropescan.twistmodel/1"
+METHOD = "twists.v2"
+CATEGORIES = ("reveal", "reversal", "face_slap", "betrayal", "crisis", "hook")
+KINDS = (LineKind.DIALOGUE, LineKind.VOICEOVER, LineKind.ACTION, LineKind.SUBTITLE,
+         LineKind.TRANSITION, LineKind.PROSE)
+NGRAM = (1, 3)
+
+
+def _dense_names() -> list[str]:
+    names = [f"cue_{c}" for c in CATEGORIES] + ["cue_total", "cue_prev", "cue_next"]
+    names += ["excl", "quest", "ellipsis", "dash", "quote", "len", "paren"]
+    names += [f"kind_{k.value}" for k in KINDS]
+    names += ["pos", "last1", "last2", "last3", "first3", "after_heading", "scene_last",
+              "scene_first", "speaker_change", "next_excl"]
+    return names
+
+
+DENSE = _dense_names()
+
+
+def _ngrams(text: str) -> list[str]:
+    out = []
+    for n in range(NGRAM[0], NGRAM[1] + 1):
+        out.extend(text[i:i + n] for i in range(len(text) - n + 1))
+    return out
+
+
+def line_features(script: Script, tokens: Tokens, lexicon: Lexicon,
+                  place: LinePlace | None = None) -> tuple[list[int], np.ndarray, list[str]]:
+    """For every scorable line: its index in ``place.refs``, dense features, normalised text."""
+    place = place or LinePlace.of(script)
+    hits = lexicon.twist_matcher.find(script.text, tokens.boundaries)
+    by_line = hits_by_line(script, hits, place)
+    rows: list[int] = []
+    dense: list[list[float]] = []
+    texts: list[str] = []
+    k = 0
+    for ep in script.episodes:
+        lines = ep.lines
+        scorable = [i for i, ln in enumerate(lines) if ln.kind in KINDS and ln.norm]
+        cue_tot: dict[int, float] = {}
+        per_cat: dict[int, dict[str, float]] = {}
+        for i in scorable:
+            best: dict[str, float] = {}
+            for hit in by_line.get(k + i, []):
+                best[hit.group] = max(best.get(hit.group, 0.0), hit.weight)
+            per_cat[i] = best
+            cue_tot[i] = sum(best.values())
+        n = len(scorable)
+        for rank, i in enumerate(scorable):
+            ln = lines[i]
+            t = ln.norm
+            prev = cue_tot.get(scorable[rank - 1], 0.0) if rank > 0 else 0.0
+            nxt = cue_tot.get(scorable[rank + 1], 0.0) if rank + 1 < n else 0.0
+            f = [per_cat[i].get(c, 0.0) for c in CATEGORIES]
+            f += [cue_tot[i], prev, nxt]
+            f += [min(t.count("!"), 3), min(t.count("?"), 3),
+                  min(t.count("...") + t.count("…"), 3), min(t.count("—") + t.count("--"), 3),
+                  float("“" in t or "\"" in t), min(len(t) / 40.0, 3.0), float(bool(ln.note))]
+            f += [float(ln.kind == kind) for kind in KINDS]
+            nxt_line = lines[scorable[rank + 1]] if rank + 1 < n else None
+            prv_line = lines[scorable[rank - 1]] if rank > 0 else None
+            f += [rank / max(n - 1, 1), float(rank == n - 1), float(rank == n - 2),
+                  float(rank == n - 3), float(rank < 3),
+                  float(i > 0 and lines[i - 1].kind == LineKind.HEADING),
+                  float(i + 1 < len(lines) and lines[i + 1].kind in (LineKind.HEADING,
+                                                                      LineKind.TRANSITION)),
+                  float(i > 0 and lines[i - 1].kind == LineKind.HEADING),
+                  float(prv_line is not None and prv_line.speaker != ln.speaker),
+                  float(nxt_line is not None and ("!" in nxt_line.norm or "?" in nxt_line.norm))]
+            rows.append(k + i)
+            dense.append(f)
+            texts.append(t)
+        k += len(lines)
+    return rows, np.asarray(dense, dtype=np.float64).reshape(len(rows), len(DENSE)), texts
+
+
+class TwistModel:
+    """Multinomial logistic regression over 'none' + the six twist categories."""
+
+    def __init__(self, *, C: float = 2.0, min_count: int = 3, threshold: float = 0.7) -> None:
+        self.C = C
+        self.min_count = min_count
+        self.threshold = threshold
+
+    def _matrix(self, dense: np.ndarray, texts: Sequence[str]) -> Any:
+        from scipy import sparse
+
+        rows, cols, vals = [], [], []
+        for r, text in enumerate(texts):
+            counts = Counter(g for g in _ngrams(text) if g in self.vocabulary_)
+            if not counts:
+                continue
+            idx = [self.vocabulary_[g] for g in counts]
+            v = np.array([1 + math.log(c) for c in counts.values()]) * self.idf_[idx]
+            v /= np.linalg.norm(v) or 1.0
+            rows += [r] * len(idx)
+            cols += idx
+            vals += v.tolist()
+        grams = sparse.csr_matrix((vals, (rows, cols)), shape=(len(texts), len(self.vocabulary_)))
+        scaled = (dense - self.mean_) / self.scale_
+        return sparse.hstack([sparse.csr_matrix(scaled), grams]).tocsr()
+
+    def fit(self, dense: np.ndarray, texts: Sequence[str], labels: Sequence[str],
+            groups: Sequence[str]) -> TwistModel:
+        """``labels``: 'none' or a category per line; n-grams must occur in ``min_count``
+        different scripts (``groups``) to be kept."""
+        from sklearn.linear_model import LogisticRegression
+
+        seen: dict[str, set[str]] = {}
+        for text, g in zip(texts, groups, strict=True):
+            for gram in set(_ngrams(text)):
+                seen.setdefault(gram, set()).add(g)
+        vocab = sorted(gram for gram, gs in seen.items() if len(gs) >= self.min_count)
+        self.vocabulary_ = {gram: i for i, gram in enumerate(vocab)}
+        n_docs = len(texts)
+        df = Counter(gram for text in texts for gram in set(_ngrams(text)) if gram in self.vocabulary_)
+        self.idf_ = np.array([math.log((1 + n_docs) / (1 + df[g])) + 1 for g in vocab])
+        self.mean_ = dense.mean(axis=0)
+        self.scale_ = dense.std(axis=0)
+        self.scale_[self.scale_ == 0] = 1.0
+        X = self._matrix(dense, texts)
+        self.classes_ = ["none", *CATEGORIES]
+        y = np.array([self.classes_.index(lab) for lab in labels])
+        model = LogisticRegression(C=self.C, max_iter=3000, class_weight="balanced")
+        model.fit(X, y)
+        coef = np.zeros((len(self.classes_), X.shape[1]))
+        intercept = np.zeros(len(self.classes_))
+        for row, cls in enumerate(model.classes_):
+            coef[int(cls)] = model.coef_[row]
+            intercept[int(cls)] = model.intercept_[row]
+        self.coef_, self.intercept_ = coef, intercept
+        self.meta_: dict[str, Any] = {}
+        return self
+
+    def line_probabilities(self, script: Script, tokens: Tokens, lexicon: Lexicon,
+                           place: LinePlace | None = None) -> tuple[list[int], np.ndarray]:
+        """For every scorable line (index into ``place.refs``), the class probabilities."""
+        rows, dense, texts = line_features(script, tokens, lexicon, place)
+        return rows, self.predict(dense, texts)
+
+    def predict(self, dense: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+        """Class probabilities, shape (n_lines, 7): column 0 is 'none'."""
+        if not hasattr(self, "coef_"):
+            raise ModelError("this TwistModel is not fitted: call fit() or load()")
+        if not len(texts):
+            return np.zeros((0, len(self.classes_)))
+        z = self._matrix(dense, texts) @ self.coef_.T + self.intercept_
+        z = np.asarray(z)
+        z -= z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)  # type: ignore[no-any-return]
+
+    # -- persistence ----------------------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        vocab = sorted(self.vocabulary_, key=self.vocabulary_.__getitem__)
+        doc = {"format": FORMAT, "method": METHOD, "tropescan_version": __version__,
+               "classes": self.classes_, "dense": DENSE, "vocabulary": vocab,
+               "params": {"C": self.C, "min_count": self.min_count, "threshold": self.threshold},
+               **self.meta_}
+        tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}."))
+        (tmp / "model.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+        np.savez_compressed(tmp / "weights.npz", idf=self.idf_, coef=self.coef_,
+                            intercept=self.intercept_, mean=self.mean_, scale=self.scale_)
+        replace_dir(tmp, path)
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> TwistModel:
+        path = Path(path)
+        try:
+            doc = json.loads((path / "model.json").read_text(encoding="utf-8"))
+            with np.load(path / "weights.npz", allow_pickle=False) as z:
+                arrays = {k: z[k] for k in ("idf", "coef", "intercept", "mean", "scale")}
+        except FileNotFoundError as exc:
+            raise ModelError("not a tropescan twist model folder", path=path) from exc
+        except (OSError, ValueError, KeyError) as exc:
+            raise ModelError(f"corrupt twist model: {exc}", path=path) from exc
+        if doc.get("format") != FORMAT or doc.get("dense") != DENSE:
+            raise ModelError("twist model from another version; retrain with `tropescan train`",
+                             path=path)
+        model = cls(**doc["params"])
+        model.classes_ = doc["classes"]
+        model.vocabulary_ = {g: i for i, g in enumerate(doc["vocabulary"])}
+        model.idf_, model.coef_ = arrays["idf"], arrays["coef"]
+        model.intercept_, model.mean_, model.scale_ = (arrays["intercept"], arrays["mean"],
+                                                       arrays["scale"])
+        if model.coef_.shape != (len(model.classes_), len(DENSE) + len(model.vocabulary_)):
+            raise ModelError("corrupt twist model: array shapes do not match", path=path)
+        model.meta_ = {k: v for k, v in doc.items() if k not in ("vocabulary", "classes", "params",
+                                                                  "dense")}
+        return model

@@ -1,0 +1,233 @@
+"""Twists on the timeline: line scores -> twist events -> windows -> pacing metrics.
+
+Input: a timed ``Script``, its ``Tokens``, the ``Lexicon`` twist categories and, when one is
+installed, the learned ``TwistModel`` (``twists.v2``, see ``twist_model.py``: the same cue
+features plus context, weighted from the labelled sample corpus).
+Output: ``TwistEvent``s, one ``TwistWindow`` per ``window_s`` seconds of each episode, and
+``EpisodePacing`` per episode (plus a whole-script summary).
+
+Without a model, the line score is the lexicon rule (``twists.v1``):
+
+* for each category, the strongest cue on the line (token-aligned); the line's cue score is the
+  sum over categories, so a line that both reveals and slaps scores higher than either;
+* context: ``!``/``?`` in the line (+``PUNCT_BONUS``); an action or transition line
+  (what happens on screen: a slap, a collapse) gets ``ACTION_BONUS`` when it has a cue;
+* position: the last ``HOOK_LINES`` lines of an episode are where the hook sits, so they
+  get ``HOOK_BONUS`` added to the ``hook`` category when they carry any cue or end in ``?``/
+  ``…`` — the episode-end cliffhanger is structural more than lexical.
+
+Lines scoring at least the threshold are twists; events closer than ``merge_s`` seconds merge
+into one (an exclamation cut in two subtitle cues is one twist). The event's category is the
+one with the highest score on its strongest line.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .lexicon import Lexicon
+from .model import LineKind, Script
+from .segment import Tokens
+from .tropes import LinePlace, hits_by_line
+
+if TYPE_CHECKING:
+    from .twist_model import TwistModel
+
+CATEGORIES = ("reveal", "reversal", "face_slap", "betrayal", "crisis", "hook")
+
+METHOD = "twists.v1"
+THRESHOLD = 3.0
+PUNCT_BONUS = 0.5
+ACTION_BONUS = 0.5
+HOOK_BONUS = 2.0
+HOOK_LINES = 2
+MERGE_S = 1.5
+SCORED_KINDS = {LineKind.DIALOGUE, LineKind.VOICEOVER, LineKind.SUBTITLE, LineKind.ACTION,
+                LineKind.PROSE, LineKind.TRANSITION}
+
+
+@dataclass(slots=True)
+class TwistEvent:
+    episode: int
+    line: int  # source line of the strongest line
+    time_s: float  # seconds into the episode
+    series_time_s: float
+    category: str
+    score: float
+    cues: list[str]
+    text: str
+    lines: list[int] = field(default_factory=list)  # every source line merged into it
+
+
+@dataclass(frozen=True, slots=True)
+class TwistWindow:
+    episode: int
+    index: int
+    start_s: float
+    end_s: float
+    n_twists: int
+    categories: str
+    partial: bool  # the episode's last window is shorter than window_s
+
+
+@dataclass(frozen=True, slots=True)
+class EpisodePacing:
+    episode: int
+    duration_s: float
+    n_twists: int
+    density: float  # twists per window_s seconds
+    window_share: float  # share of windows holding at least one twist
+    longest_gap_s: float  # longest stretch without a twist (from start, between, to end)
+    first_twist_s: float | None
+    ends_on_hook: bool
+
+
+def _rule_scores(script: Script, tokens: Tokens, lexicon: Lexicon,
+                 place: LinePlace) -> dict[int, tuple[float, str]]:
+    """The lexicon-only rule (``twists.v1``): cue sum, punctuation, action, episode end."""
+    hits = lexicon.twist_matcher.find(script.text, tokens.boundaries)
+    by_line = hits_by_line(script, hits, place)
+    last_lines: set[int] = set()
+    k = 0
+    for ep in script.episodes:
+        scored = [k + i for i, ln in enumerate(ep.lines) if ln.kind in SCORED_KINDS and ln.norm]
+        last_lines.update(scored[-HOOK_LINES:])
+        k += len(ep.lines)
+    out: dict[int, tuple[float, str]] = {}
+    for idx, (ei, si, li) in enumerate(place.refs):
+        line = script.episodes[ei].scenes[si].lines[li]
+        if line.kind not in SCORED_KINDS:
+            continue
+        best: dict[str, float] = defaultdict(float)
+        for hit in by_line.get(idx, []):
+            best[hit.group] = max(best[hit.group], hit.weight)
+        score = sum(best.values())
+        text = line.norm
+        if best and ("!" in text or "?" in text):
+            score += PUNCT_BONUS
+        if best and line.kind in (LineKind.ACTION, LineKind.TRANSITION):
+            score += ACTION_BONUS
+        if idx in last_lines and (best or text.rstrip().endswith(("?", "...", "—", "…"))):
+            best["hook"] += HOOK_BONUS
+            score += HOOK_BONUS
+        if score > 0:
+            out[idx] = (score, max(best, key=lambda c: best[c]) if best else "hook")
+    return out
+
+
+def line_scores(script: Script, tokens: Tokens, lexicon: Lexicon, *,
+                model: TwistModel | None = None,
+                place: LinePlace | None = None) -> dict[int, tuple[float, str]]:
+    """Per line (index into ``place.refs``): (score, category). With a ``TwistModel`` the
+    score is the probability that the line is a twist; without, the rule score."""
+    place = place or LinePlace.of(script)
+    if model is None:
+        return _rule_scores(script, tokens, lexicon, place)
+    rows, probs = model.line_probabilities(script, tokens, lexicon, place)
+    out: dict[int, tuple[float, str]] = {}
+    for idx, p in zip(rows, probs, strict=True):
+        out[idx] = (float(1.0 - p[0]), CATEGORIES[int(np.argmax(p[1:]))])
+    return out
+
+
+def detect_twists(script: Script, tokens: Tokens, lexicon: Lexicon, *,
+                  model: TwistModel | None = None, threshold: float | None = None,
+                  merge_s: float = MERGE_S, place: LinePlace | None = None,
+                  scores: dict[int, tuple[float, str]] | None = None) -> list[TwistEvent]:
+    """Twist events: lines scoring at least ``threshold`` (the model's own threshold, or
+    ``THRESHOLD`` for the rule), merged when closer than ``merge_s`` seconds."""
+    place = place or LinePlace.of(script)
+    if scores is None:
+        scores = line_scores(script, tokens, lexicon, model=model, place=place)
+    if threshold is None:
+        threshold = model.threshold if model is not None else THRESHOLD
+    cue_hits = hits_by_line(script, lexicon.twist_matcher.find(script.text, tokens.boundaries),
+                            place)
+    events: list[TwistEvent] = []
+    for idx in sorted(scores):
+        score, category = scores[idx]
+        if score < threshold:
+            continue
+        cues = list(dict.fromkeys(h.cue for h in cue_hits.get(idx, [])))
+        ei, si, li = place.refs[idx]
+        ep = script.episodes[ei]
+        line = ep.scenes[si].lines[li]
+        prev = events[-1] if events else None
+        if prev and prev.episode == ep.number and line.start_s - prev.time_s < merge_s:
+            prev.lines.append(line.source_line)
+            prev.cues.extend(c for c in cues if c not in prev.cues)
+            if score > prev.score:
+                prev.score, prev.category, prev.text = round(score, 3), category, line.text
+                prev.line = line.source_line
+            continue
+        events.append(TwistEvent(ep.number, line.source_line, line.start_s,
+                                 round(ep.start_s + line.start_s, 3), category, round(score, 3),
+                                 cues, line.text, [line.source_line]))
+    return events
+
+
+def twist_windows(script: Script, events: list[TwistEvent], window_s: float = 15.0) -> list[TwistWindow]:
+    """Tile each episode with ``window_s``-second windows and count the twists in each."""
+    by_ep: dict[int, list[TwistEvent]] = defaultdict(list)
+    for ev in events:
+        by_ep[ev.episode].append(ev)
+    out = []
+    for ep in script.episodes:
+        n = max(1, math.ceil(ep.duration_s / window_s - 1e-9))
+        for i in range(n):
+            start = i * window_s
+            end = max(start, min((i + 1) * window_s, ep.duration_s))
+            inside = [ev for ev in by_ep[ep.number]
+                      if start <= ev.time_s < (i + 1) * window_s or (i == n - 1 and ev.time_s >= start)]
+            out.append(TwistWindow(ep.number, i, round(start, 3), round(end, 3), len(inside),
+                                   ";".join(sorted({ev.category for ev in inside})),
+                                   partial=end - start < window_s - 1e-9))
+    return out
+
+
+def episode_pacing(script: Script, events: list[TwistEvent], windows: list[TwistWindow],
+                   window_s: float = 15.0) -> list[EpisodePacing]:
+    out = []
+    for ep in script.episodes:
+        evs = [e for e in events if e.episode == ep.number]
+        wins = [w for w in windows if w.episode == ep.number]
+        times = [0.0, *sorted(e.time_s for e in evs), ep.duration_s]
+        gap = max(b - a for a, b in itertools.pairwise(times)) if times else 0.0
+        last_lines = {ln.source_line for ln in ep.lines if ln.kind in SCORED_KINDS and ln.norm}
+        tail = sorted(last_lines)[-HOOK_LINES:]
+        ends_on_hook = any(set(e.lines) & set(tail) for e in evs)
+        dur = max(ep.duration_s, 1e-9)
+        out.append(EpisodePacing(
+            episode=ep.number, duration_s=round(ep.duration_s, 2), n_twists=len(evs),
+            density=round(len(evs) / dur * window_s, 3),
+            window_share=round(sum(1 for w in wins if w.n_twists) / max(len(wins), 1), 3),
+            longest_gap_s=round(gap, 2),
+            first_twist_s=round(evs[0].time_s, 2) if evs else None,
+            ends_on_hook=ends_on_hook,
+        ))
+    return out
+
+
+def pacing_summary(pacing: list[EpisodePacing], windows: list[TwistWindow],
+                   window_s: float = 15.0) -> dict[str, float | int | None]:
+    """Whole-script pacing: the numbers a writer compares with "a twist every 15 s"."""
+    total = sum(p.duration_s for p in pacing)
+    n = sum(p.n_twists for p in pacing)
+    firsts = [p.first_twist_s for p in pacing if p.first_twist_s is not None]
+    return {
+        "window_s": window_s,
+        "duration_s": round(total, 2),
+        "n_twists": n,
+        "density": round(n / total * window_s, 3) if total else 0.0,
+        "seconds_per_twist": round(total / n, 2) if n else None,
+        "window_share": round(sum(1 for w in windows if w.n_twists) / max(len(windows), 1), 3),
+        "longest_gap_s": max((p.longest_gap_s for p in pacing), default=0.0),
+        "mean_first_twist_s": round(sum(firsts) / len(firsts), 2) if firsts else None,
+        "hook_share": round(sum(p.ends_on_hook for p in pacing) / max(len(pacing), 1), 3),
+    }
