@@ -26,7 +26,6 @@ from .segment import Segmenter
 from .timing import TimingProfile
 from .tropes import LinePlace, TropeEvidence, TropeScore, lexicon_evidence, score_tropes
 from .twists import (
-    THRESHOLD,
     EpisodePacing,
     TwistEvent,
     TwistWindow,
@@ -42,6 +41,7 @@ if TYPE_CHECKING:
     from .classifier import TropeClassifier
     from .corpus import CorpusIndex
     from .originality import Originality
+    from .twist_model import TwistModel
 
 SCHEMA_VERSION = 1
 TROPE_COLUMNS = ["trope", "name_zh", "name_en", "lexicon_score", "classifier_prob", "score",
@@ -58,11 +58,19 @@ ROW_COLUMNS = ["id", "path", "title", "format", "episodes", "duration_s", "top_t
                "nearest_work", "nearest_similarity", "reused_passages", "status", "error"]
 
 
-def default_model_path() -> Path | None:
+def default_model_dir() -> Path | None:
+    """The trained models shipped with tropescan (``tropescan/data/models``)."""
     try:
-        path = data_dir("models") / "trope_classifier"
+        return data_dir("models")
     except FileNotFoundError:
         return None
+
+
+def _model_path(root: str | Path | None, name: str) -> Path | None:
+    base = Path(root) if root else default_model_dir()
+    if base is None:
+        return None
+    path = base / name
     return path if (path / "model.json").exists() else None
 
 
@@ -74,17 +82,18 @@ class Settings:
     timing: TimingProfile = field(default_factory=TimingProfile)
     backend: str = "auto"
     lexicons: tuple[str, ...] = ()
-    twist_threshold: float = THRESHOLD
+    twist_threshold: float | None = None  # None: the twist model's (or the rule's) own
     top_k: int = 5
     use_classifier: bool = True
-    model_path: str | None = None
+    use_twist_model: bool = True
+    model_dir: str | None = None  # a `tropescan train -o DIR` folder; default: shipped models
 
     def __post_init__(self) -> None:
         if not (isinstance(self.window_s, int | float) and 1 <= self.window_s <= 600):
             raise SettingsError(f"window_s must be between 1 and 600 seconds, got {self.window_s!r}")
         if not (isinstance(self.top_k, int) and 1 <= self.top_k <= 100):
             raise SettingsError(f"top_k must be an int between 1 and 100, got {self.top_k!r}")
-        if self.twist_threshold <= 0:
+        if self.twist_threshold is not None and self.twist_threshold <= 0:
             raise SettingsError("twist_threshold must be > 0")
 
     def to_dict(self) -> dict[str, Any]:
@@ -222,12 +231,25 @@ class Analyzer:
             return None
         from .classifier import TropeClassifier
 
-        path = self.settings.model_path or default_model_path()
+        path = _model_path(self.settings.model_dir, "trope_classifier")
         if path is None:
             self.warnings.append("no trained classifier found: trope scores use the lexicon only "
                                  "(run `tropescan train`)")
             return None
         return TropeClassifier.load(path)
+
+    @cached_property
+    def twist_model(self) -> TwistModel | None:
+        if not self.settings.use_twist_model:
+            return None
+        from .twist_model import TwistModel
+
+        path = _model_path(self.settings.model_dir, "twist_model")
+        if path is None:
+            self.warnings.append("no trained twist model found: twists use the lexicon rule "
+                                 "(run `tropescan train`)")
+            return None
+        return TwistModel.load(path)
 
     @cached_property
     def corpus(self) -> CorpusIndex | None:
@@ -242,13 +264,15 @@ class Analyzer:
 
     def versions(self) -> dict[str, str]:
         clf = self.classifier
+        twm = self.twist_model
         return {
             "tropescan": __version__,
             "lexicon": self.lexicon.version,
             "segmenter": f"{self.segmenter.backend}:{self.segmenter.dictionary_checksum}",
             "classifier": str(clf.meta_.get("fingerprint", "")) if clf else "",
+            "twist_model": str(twm.meta_.get("fingerprint", "")) if twm else "",
             "tropes_method": "combined.v1",
-            "twists_method": "twists.v1",
+            "twists_method": "twists.v2" if twm else "twists.v1",
             "originality_method": "originality.v1",
         }
 
@@ -268,7 +292,7 @@ class Analyzer:
             names = name_words([*script.speakers, *script.cast])
             probs = self.classifier.predict_one(strip_names(tokens.words, names))
         scores = score_tropes(script, evidence, self.lexicon, probs)
-        events = detect_twists(script, tokens, self.lexicon,
+        events = detect_twists(script, tokens, self.lexicon, model=self.twist_model,
                                threshold=self.settings.twist_threshold, place=place)
         windows = twist_windows(script, events, self.settings.window_s)
         pacing = episode_pacing(script, events, windows, self.settings.window_s)

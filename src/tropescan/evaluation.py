@@ -53,7 +53,8 @@ def load_corpus(analyzer: Analyzer, manifest: str | None = None) -> Corpus:
     from .api import Analyzer, Settings
 
     works = read_manifest(manifest)
-    base = Analyzer(Settings(**{**analyzer.settings.__dict__, "use_classifier": False}),
+    base = Analyzer(Settings(**{**analyzer.settings.__dict__, "use_classifier": False,
+                                "use_twist_model": False}),
                     corpus=None, lexicon=analyzer.lexicon)
     words, episode_words, analyses = [], [], []
     for w in works:
@@ -294,3 +295,27 @@ def train_classifier(analyzer: Analyzer, manifest: str | None = None,
         "training_documents": sum(len(e) for e in corpus.episode_words),
     })
     return model
+
+
+def train_models(analyzer: Analyzer, output: str | Any, manifest: str | None = None) -> dict[str, Any]:
+    """Train the trope classifier and the twist model on a labelled manifest; save both
+    under ``output`` (``trope_classifier/`` and ``twist_model/``, each written atomically)."""
+    from pathlib import Path
+
+    out = Path(output)
+    corpus = load_corpus(analyzer, manifest)
+    classifier = train_classifier(analyzer, manifest, corpus)
+    classifier.save(out / "trope_classifier")
+    labels_path = Path(manifest).parent / "labels" / "twists.csv" if manifest else None
+    labels = None
+    if labels_path is not None and labels_path.is_file():
+        import csv
+
+        with labels_path.open(encoding="utf-8", newline="") as fh:
+            labels = list(csv.DictReader(fh))
+    twist = None
+    if manifest is None or labels:
+        twist = train_twist_model(analyzer, corpus, labels)
+        twist.save(out / "twist_model")
+    return {"classifier": classifier.meta_, "twist_model": twist.meta_ if twist else None,
+            "output": str(out)}

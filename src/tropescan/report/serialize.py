@@ -78,3 +78,48 @@ def script_to_dict(script: Script) -> dict[str, Any]:
     ]
     out["front_matter"] = [ln.text for ln in script.front_matter]
     return out
+
+
+def _items(items: Any, columns: list[str]) -> list[dict[str, Any]]:
+    out = []
+    for it in items:
+        row = {c: getattr(it, c) for c in columns}
+        out.append({k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items()})
+    return out
+
+
+def analysis_to_dict(analysis: Any) -> dict[str, Any]:
+    """The JSON report of one analysis (schema documented in docs/formats.md)."""
+    from ..api import (
+        EPISODE_COLUMNS,
+        EVIDENCE_COLUMNS,
+        SCHEMA_VERSION,
+        TROPE_COLUMNS,
+        TWIST_COLUMNS,
+        WINDOW_COLUMNS,
+    )
+    from ..originality import NEAREST_COLUMNS, PASSAGE_COLUMNS, STOCK_COLUMNS
+
+    o = analysis.originality
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tropescan_version": analysis.versions.get("tropescan"),
+        "lexicon_version": analysis.versions.get("lexicon"),
+        "versions": analysis.versions,
+        "settings": analysis.settings.to_dict(),
+        "script": script_summary(analysis.script),
+        "tropes": _items(analysis.trope_scores, TROPE_COLUMNS),
+        "evidence": _items(analysis.evidence_items, EVIDENCE_COLUMNS),
+        "twists": _items(analysis.twist_events, [*TWIST_COLUMNS, "lines"]),
+        "windows": _items(analysis.window_items, WINDOW_COLUMNS),
+        "episodes": _items(analysis.episode_items, EPISODE_COLUMNS),
+        "pacing": analysis.pacing,
+        "originality": None if o is None else {
+            "score": o.score, "method": o.method, "weights": o.weights, "parts": o.parts,
+            "details": o.details,
+            "nearest": _items(o.nearest_items, NEAREST_COLUMNS),
+            "passages": _items(o.passage_items, PASSAGE_COLUMNS),
+            "stock_lines": _items(o.stock_items, STOCK_COLUMNS),
+        },
+        "warnings": analysis.warnings,
+    }

@@ -40,3 +40,183 @@ def render_parse(summary: dict[str, Any]) -> str:
                       str(other), str(ep["speakers"]), clock(ep["duration_s"]))
     con.print(table)
     return buf.getvalue().rstrip()
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{100 * x:.0f}%"
+
+
+def render_scan(analysis: Any, *, evidence_per_trope: int = 2, width: int = 110) -> str:
+    """The writer's report: tropes with evidence, pacing, originality, reused passages."""
+    from ..util import clock
+
+    buf = io.StringIO()
+    con = _console(buf, width)
+    s = analysis.script
+    con.print(f"━━ {s.title}  ({s.path or s.id}; {len(s.episodes)} 集 episodes, "
+              f"{clock(s.duration_s)}{' timed' if s.timed else ' estimated'})")
+    for w in analysis.warnings:
+        con.print(f"   ! {w}")
+
+    present = analysis.present_tropes
+    con.print("\n套路 Tropes" + ("" if present else ": no formula trope found 未发现明显套路"))
+    if present:
+        t = Table(show_edge=False)
+        for col in ("trope", "", "score", "lexicon", "classifier", "evidence (episode:line cue — text)"):
+            t.add_column(col, overflow="fold")
+        for ts in present:
+            ev = [e for e in analysis.evidence_items if e.trope == ts.trope]
+            ev.sort(key=lambda e: -e.weight)
+            lines = "\n".join(f"{e.episode}:{e.line} {e.cue} — {e.text[:38]}"
+                              for e in ev[:evidence_per_trope])
+            t.add_row(ts.trope, ts.name_zh, f"{ts.score:.2f}", f"{ts.lexicon_score:.2f}",
+                      "-" if ts.classifier_prob is None else f"{ts.classifier_prob:.2f}", lines)
+        con.print(t)
+
+    p = analysis.pacing
+    spt = p["seconds_per_twist"]
+    con.print(f"\n反转节奏 Twists: {p['n_twists']} twists in {clock(p['duration_s'])} — "
+              f"{p['density']:.2f} per {p['window_s']:.0f} s"
+              f" (one every {spt:.0f} s)" if spt else "\n反转节奏 Twists: none found")
+    con.print(f"   {_pct(p['window_share'])} of {p['window_s']:.0f}-second windows have a twist; "
+              f"longest quiet stretch {p['longest_gap_s']:.0f} s; "
+              f"{_pct(p['hook_share'])} of episodes end on a hook")
+    t = Table(show_edge=False)
+    for col in ("集 ep", "duration", "twists", f"per {p['window_s']:.0f}s", "windows hit",
+                "first twist", "longest gap", "hook"):
+        t.add_column(col, justify="right")
+    for e in analysis.episode_items:
+        t.add_row(str(e.episode), clock(e.duration_s), str(e.n_twists), f"{e.density:.2f}",
+                  _pct(e.window_share),
+                  "-" if e.first_twist_s is None else f"{e.first_twist_s:.0f}s",
+                  f"{e.longest_gap_s:.0f}s", "yes" if e.ends_on_hook else "no")
+    con.print(t)
+
+    o = analysis.originality
+    if o is not None:
+        parts = ", ".join(f"{k} {v:.2f}×{o.weights[k]:.2f}" for k, v in o.parts.items())
+        con.print(f"\n原创度 Originality: {o.score:.0f}/100  ({parts}; against "
+                  f"{o.details['corpus_works']} works)")
+        if o.nearest_items:
+            near = "; ".join(f"{n.title} ({n.work_id}) {n.similarity:.2f}" for n in o.nearest_items[:3])
+            con.print(f"   nearest works: {near}")
+        if o.details.get("combination"):
+            con.print(f"   trope combination {o.details['combination']}: shared by "
+                      f"{_pct(o.details['combination_share'])} of the corpus")
+        if o.stock_items:
+            stock = "、".join(dict.fromkeys(x.stock for x in o.stock_items))
+            con.print(f"   genre stock lines 套话 ({len(o.stock_items)}): {stock}")
+        if o.passage_items:
+            con.print(f"\n疑似复用 Reused passages ({len(o.passage_items)}):")
+            t = Table(show_edge=False)
+            for col in ("this script", "", "corpus work", ""):
+                t.add_column(col, overflow="fold", max_width=40)
+            for pa in o.passage_items[:8]:
+                t.add_row(f"ep {pa.episode} lines {pa.lines}\noverlap {pa.overlap:.0%}",
+                          pa.text[:120], f"{pa.title} ({pa.work_id})\nep {pa.work_episode} "
+                          f"lines {pa.work_lines}", pa.work_text[:120])
+            con.print(t)
+    return buf.getvalue().rstrip()
+
+
+def render_tropes(analysis: Any) -> str:
+    buf = io.StringIO()
+    con = _console(buf)
+    t = Table(show_edge=False)
+    for col in ("trope", "name_zh", "name_en", "score", "lexicon", "classifier", "present",
+                "evidence"):
+        t.add_column(col)
+    for ts in analysis.trope_scores:
+        t.add_row(ts.trope, ts.name_zh, ts.name_en, f"{ts.score:.3f}", f"{ts.lexicon_score:.3f}",
+                  "-" if ts.classifier_prob is None else f"{ts.classifier_prob:.3f}",
+                  "yes" if ts.present else "", str(ts.evidence_count))
+    con.print(t)
+    return buf.getvalue().rstrip()
+
+
+def render_twists(analysis: Any) -> str:
+    from ..util import clock
+
+    buf = io.StringIO()
+    con = _console(buf)
+    t = Table(show_edge=False)
+    for col in ("集 ep", "time", "line", "category", "score", "text"):
+        t.add_column(col, overflow="fold")
+    for ev in analysis.twist_events:
+        t.add_row(str(ev.episode), clock(ev.time_s), str(ev.line), ev.category,
+                  f"{ev.score:.2f}", ev.text[:60])
+    con.print(t)
+    p = analysis.pacing
+    con.print(f"{p['n_twists']} twists, {p['density']:.2f} per {p['window_s']:.0f} s; "
+              f"{_pct(p['window_share'])} of windows hit; longest gap {p['longest_gap_s']:.0f} s")
+    return buf.getvalue().rstrip()
+
+
+def render_evidence(analysis: Any) -> str:
+    buf = io.StringIO()
+    con = _console(buf)
+    t = Table(show_edge=False)
+    for col in ("trope", "cue", "weight", "ep", "scene", "line", "text"):
+        t.add_column(col, overflow="fold")
+    for e in analysis.evidence_items:
+        t.add_row(e.trope, e.cue, f"{e.weight:.1f}", str(e.episode), str(e.scene), str(e.line),
+                  e.text[:60])
+    con.print(t)
+    return buf.getvalue().rstrip()
+
+
+def _frame_table(con: Console, df: Any, title: str) -> None:
+    t = Table(title=title, show_edge=False)
+    for col in df.columns:
+        t.add_column(str(col), justify="right" if df[col].dtype.kind in "fi" else "left")
+    for row in df.itertuples(index=False):
+        t.add_row(*[f"{v:.3f}" if isinstance(v, float) else str(v) for v in row])
+    con.print(t)
+
+
+def render_evaluation(out: dict[str, Any]) -> str:
+    buf = io.StringIO()
+    con = _console(buf)
+    if "tropes" in out:
+        r = out["tropes"]
+        _frame_table(con, r["table"], "tropes: grouped cross-validation, combined decision")
+        m = r["macro_f1"]
+        con.print(f"macro F1: combined {m['combined']:.3f}, classifier alone "
+                  f"{m['classifier']:.3f}, lexicon alone {m['lexicon']:.3f} "
+                  f"({r['n_scripts']} scripts in {r['n_groups']} families)\n")
+    if "twists" in out:
+        r = out["twists"]
+        _frame_table(con, r["table"], f"twists: {r['method']}, per category")
+        o = r["overall"]
+        con.print(f"overall: precision {o['precision']:.3f}, recall {o['recall']:.3f}, "
+                  f"F1 {o['f1']:.3f} ({o['detections']} detections, {o['support']} labelled "
+                  f"lines, {r['scripts']} scripts; a detection counts within one line)")
+        con.print(f"episodes whose twist count is within 20% of the labels: "
+                  f"{r['density_within_20pct']:.0%}; detected/labelled overall "
+                  f"{r['detected_to_labelled']:.2f}")
+    return buf.getvalue().rstrip()
+
+
+def render_homogeneity(h: Any) -> str:
+    buf = io.StringIO()
+    con = _console(buf)
+    s = h.summary()
+    con.print(f"{s['n_works']} works: mean pairwise similarity {s['mean_similarity']:.3f}; "
+              f"{s['near_duplicate_pairs']} near-duplicate pairs; trope concentration "
+              f"HHI {s['herfindahl']:.3f} (entropy {s['entropy']:.2f}); compression "
+              f"diversity {s['compression_diversity']:.3f} (lower = more repetitive)")
+    t = Table(title="most common trope combinations 套路组合", show_edge=False)
+    t.add_column("combination")
+    t.add_column("works", justify="right")
+    for c in s["top_combinations"]:
+        t.add_row(c["tropes"], str(c["works"]))
+    con.print(t)
+    if h.pairs:
+        t = Table(title="near-duplicate pairs 疑似雷同", show_edge=False)
+        for col in ("work a", "work b", "cosine", "shared passages"):
+            t.add_column(col)
+        for p in h.pairs[:30]:
+            t.add_row(f"{p['title_a']} ({p['work_a']})", f"{p['title_b']} ({p['work_b']})",
+                      f"{p['cosine']:.2f}", str(p["shared_passages"]))
+        con.print(t)
+    return buf.getvalue().rstrip()

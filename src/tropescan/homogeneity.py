@@ -1,0 +1,167 @@
+"""How homogeneous is a collection? Similarity, near-duplicates, trope concentration,
+common recipes and a compression-ratio diversity figure.
+
+Input: a ``CorpusIndex`` (built from a folder, or loaded). Output: ``Homogeneity`` with the
+figures, the near-duplicate pairs, the common trope combinations and the matrices behind the
+heatmap and co-occurrence plots.
+
+* mean pairwise similarity: the mean cosine of the pruned TF-IDF vectors over all pairs;
+* near-duplicate pairs: pairs whose cosine is at least ``DUPLICATE_COSINE`` or that share
+  verified passages (LSH candidates, exact overlap checked);
+* trope concentration: Herfindahl index of trope shares (1/14 when every trope is equally
+  common, 1 when one trope is everything) and the normalised Shannon entropy;
+* compression diversity: ``lzma(all works) / Σ lzma(each work)`` — a collection that
+  repeats itself compresses together much better than apart (lower = more homogeneous). lzma's
+  large dictionary sees repeats across the whole collection (zlib's 32 KB window would not);
+  above ``COMPRESSION_BYTES`` a fixed random sample of works is used.
+"""
+
+from __future__ import annotations
+
+import lzma
+import math
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .chunks import estimate_jaccard, match_text
+from .corpus import CorpusIndex
+from .originality import MIN_MATCH_CHARS, MIN_OVERLAP, overlap
+
+DUPLICATE_COSINE = 0.5
+COMPRESSION_BYTES = 8 * 2**20
+PAIR_COLUMNS = ["work_a", "title_a", "work_b", "title_b", "cosine", "shared_passages"]
+
+
+@dataclass
+class Homogeneity:
+    n_works: int
+    mean_similarity: float
+    herfindahl: float
+    entropy: float
+    compression_diversity: float
+    pairs: list[dict[str, Any]]
+    combinations: list[tuple[str, int]]
+    trope_shares: dict[str, float]
+    similarity: np.ndarray = field(repr=False)
+    names: list[str] = field(repr=False)
+    cooccurrence: np.ndarray = field(repr=False)
+    tropes: list[str] = field(repr=False)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "n_works": self.n_works, "mean_similarity": round(self.mean_similarity, 4),
+            "near_duplicate_pairs": len(self.pairs), "herfindahl": round(self.herfindahl, 4),
+            "entropy": round(self.entropy, 4),
+            "compression_diversity": round(self.compression_diversity, 4),
+            "top_combinations": [{"tropes": c, "works": n} for c, n in self.combinations[:10]],
+            "trope_shares": {k: round(v, 4) for k, v in self.trope_shares.items()},
+        }
+
+    @property
+    def pairs_frame(self) -> Any:
+        import pandas as pd
+
+        return pd.DataFrame(self.pairs, columns=PAIR_COLUMNS)
+
+    def plot_heatmap(self, **kwargs: Any) -> Any:
+        from .report.plots import plot_similarity_heatmap
+
+        return plot_similarity_heatmap(self.similarity, self.names, **kwargs).figure_
+
+    def plot_cooccurrence(self, **kwargs: Any) -> Any:
+        from .report.plots import plot_cooccurrence
+
+        return plot_cooccurrence(self.cooccurrence, self.tropes, **kwargs).figure_
+
+
+def shared_passages(index: CorpusIndex, stock: list[str], *, max_chunks: int = 200_000) -> Counter[tuple[int, int]]:
+    """Verified shared passages between works of the index: (work a, work b) -> count."""
+    out: Counter[tuple[int, int]] = Counter()
+    if index.n_chunks == 0 or index.n_chunks > max_chunks:
+        return out
+    cands = index.lsh_candidates(np.asarray(index.bands))
+    work_of = np.asarray(index.chunk_pos[:, 0])
+    seen: set[tuple[int, int]] = set()
+    for i, found in enumerate(cands):
+        for j in found:
+            if j <= i or work_of[i] == work_of[j] or (i, j) in seen:
+                continue
+            seen.add((i, j))
+            if estimate_jaccard(np.asarray(index.sig[i]), np.asarray(index.sig[j])) < 0.1:
+                continue
+            from .originality import _norm
+
+            a = match_text(_norm(index.chunk_text(i)), stock)
+            b = match_text(_norm(index.chunk_text(j)), stock)
+            share, matched, _ = overlap(a, b)
+            if share >= MIN_OVERLAP and matched >= MIN_MATCH_CHARS:
+                key = (int(min(work_of[i], work_of[j])), int(max(work_of[i], work_of[j])))
+                out[key] += 1
+    return out
+
+
+def homogeneity(index: CorpusIndex, *, stock: list[str] | None = None,
+                duplicate_cosine: float = DUPLICATE_COSINE) -> Homogeneity:
+    """Homogeneity figures of every work in ``index``."""
+    n = len(index)
+    X = index.X
+    sim = np.asarray((X @ index.XT).todense()) if n else np.zeros((0, 0))
+    np.fill_diagonal(sim, 1.0)
+    upper = sim[np.triu_indices(n, k=1)] if n > 1 else np.zeros(0)
+    shared = shared_passages(index, stock or [])
+    pairs = []
+    for a in range(n):
+        for b in range(a + 1, n):
+            if sim[a, b] >= duplicate_cosine or shared.get((a, b)):
+                wa, wb = index.works[a], index.works[b]
+                pairs.append({"work_a": wa["id"], "title_a": wa["title"], "work_b": wb["id"],
+                              "title_b": wb["title"], "cosine": round(float(sim[a, b]), 4),
+                              "shared_passages": shared.get((a, b), 0)})
+    pairs.sort(key=lambda p: (-p["shared_passages"], -p["cosine"]))
+    sets = index.work_tropes()
+    counts = Counter(t for s in sets for t in s)
+    total = sum(counts.values())
+    shares = {t: c / total for t, c in counts.most_common()} if total else {}
+    hhi = sum(v * v for v in shares.values())
+    k = len(shares)
+    ent = -sum(v * math.log(v) for v in shares.values() if v) / math.log(k) if k > 1 else 0.0
+    combos = Counter("+".join(sorted(s)) if s else "(none)" for s in sets).most_common()
+    tropes = sorted(counts)
+    co = np.zeros((len(tropes), len(tropes)), dtype=int)
+    pos = {t: i for i, t in enumerate(tropes)}
+    for s in sets:
+        for a in s:
+            for b in s:
+                co[pos[a], pos[b]] += 1
+    return Homogeneity(
+        n_works=n, mean_similarity=float(upper.mean()) if len(upper) else 0.0,
+        herfindahl=hhi, entropy=ent, compression_diversity=compression_diversity(index),
+        pairs=pairs, combinations=combos, trope_shares=shares, similarity=sim,
+        names=[w["id"] for w in index.works], cooccurrence=co, tropes=tropes)
+
+
+def compression_diversity(index: CorpusIndex, *, limit: int = COMPRESSION_BYTES) -> float:
+    works = [
+        "\n".join(index.chunk_text(i) for i in range(w["chunk_start"], w["chunk_end"])).encode()
+        for w in index.works
+    ]
+    works = [w for w in works if w]
+    if sum(len(w) for w in works) > limit:
+        rng = random.Random(0)
+        rng.shuffle(works)
+        kept, size = [], 0
+        for w in works:
+            if size + len(w) > limit:
+                break
+            kept.append(w)
+            size += len(w)
+        works = kept
+    if len(works) < 2:
+        return 1.0
+    apart = sum(len(lzma.compress(w, preset=6)) for w in works)
+    together = len(lzma.compress(b"\n".join(works), preset=6))
+    return together / apart

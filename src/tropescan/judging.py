@@ -1,0 +1,259 @@
+"""The judge's workflow: a folder of submissions -> a ranked table, similar-submission pairs
+and HTML reports; resumable, and one bad file never stops the rest.
+
+Input: a folder (searched recursively for every supported format). Output files:
+
+* the results table (``.csv``, ``.xlsx`` or ``.parquet`` by extension), ranked by originality,
+  one row per file with ``status`` ``ok`` or ``error`` and the reason;
+* ``<name>.pairs.csv`` next to it: pairs of submissions that share passages or are
+  near-duplicates of each other (copying *between* entries);
+* with ``reports_dir``: one self-contained HTML page per script and ``index.html``.
+
+While running, every finished file is appended to a journal (``<output>.journal.csv`` —
+for a CSV output the output file itself is the journal) and flushed, so a run killed half-way
+loses nothing finished; ``resume=True`` skips the files the journal already holds as ``ok``.
+The final table is written atomically at the end.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .api import ROW_COLUMNS, Settings
+from .batch import FileResult, run_batch
+from .corpus import CorpusIndex, WorkFeatures, find_scripts
+from .errors import InputError, SettingsError
+
+RESULT_COLUMNS = ["rank", *ROW_COLUMNS, "similar_submissions", "report"]
+PAIR_COLUMNS = ["path_a", "path_b", "cosine", "shared_passages"]
+SUBMISSION_COSINE = 0.5  # near-duplicate submissions (the homogeneity threshold)
+NUMERIC = ("episodes", "duration_s", "twist_density", "window_share", "longest_gap_s",
+           "hook_share", "originality", "similarity_part", "reuse_part", "combination_part",
+           "stock_part", "nearest_similarity", "reused_passages")
+
+
+def _journal_path(output: Path) -> Path:
+    return output if output.suffix.lower() == ".csv" else output.with_name(output.name + ".journal.csv")
+
+
+def read_journal(path: Path) -> dict[str, dict[str, Any]]:
+    """Rows already finished, by path (the last row for a path wins)."""
+    if not path.is_file():
+        return {}
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    if rows and "path" not in rows[0]:
+        raise InputError("not a tropescan results table (no path column); use another -o",
+                         path=path)
+    for r in rows:
+        for col in NUMERIC:
+            r[col] = _float(r.get(col))
+    return {r["path"]: r for r in rows if r.get("path")}
+
+
+class Journal:
+    """Append-only CSV of finished rows, flushed and fsynced per row."""
+
+    def __init__(self, path: Path, columns: list[str]) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        new = not path.exists() or path.stat().st_size == 0
+        self.fh = path.open("a", encoding="utf-8", newline="")
+        self.writer = csv.DictWriter(self.fh, fieldnames=columns, extrasaction="ignore")
+        if new:
+            self.writer.writeheader()
+
+    def write(self, row: dict[str, Any]) -> None:
+        self.writer.writerow(row)
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+
+    def close(self) -> None:
+        self.fh.close()
+
+
+def _float(v: Any) -> float | None:
+    try:
+        return None if v in (None, "") else float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def rank_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Most original first; failed files last, unranked."""
+    ok = [r for r in rows if r.get("status") == "ok"]
+    bad = [r for r in rows if r.get("status") != "ok"]
+    ok.sort(key=lambda r: (-(_float(r.get("originality")) or 0.0), str(r.get("path"))))
+    for k, r in enumerate(ok, start=1):
+        r["rank"] = k
+    for r in bad:
+        r["rank"] = ""
+    return ok + sorted(bad, key=lambda r: str(r.get("path")))
+
+
+def write_table(rows: list[dict[str, Any]], output: Path) -> None:
+    """The final ranked table, atomically, in the format named by the extension."""
+    import pandas as pd
+
+    from .util import atomic_write_bytes
+
+    df = pd.DataFrame(rows, columns=RESULT_COLUMNS)
+    ext = output.suffix.lower()
+    import io
+
+    buf = io.BytesIO()
+    if ext == ".csv":
+        buf.write(df.to_csv(index=False).encode("utf-8"))
+    elif ext == ".xlsx":
+        df.to_excel(buf, index=False, engine="openpyxl")
+    elif ext == ".parquet":
+        df.astype({c: "string" for c in ("rank", "error", "similar_submissions", "report",
+                                          "top_tropes", "nearest_work")}).to_parquet(buf, index=False)
+    atomic_write_bytes(output, buf.getvalue())
+
+
+def submission_pairs(features: list[WorkFeatures], settings: Settings | None,
+                     reference: CorpusIndex | None = None) -> list[dict[str, Any]]:
+    """Pairs of submissions sharing passages or near-duplicates of each other.
+
+    Cosines use the reference corpus's vocabulary and idf when there is one: idf learned from
+    a handful of submissions alone would make any two scripts of one genre look alike.
+    """
+    from .api import Analyzer
+    from .homogeneity import shared_passages
+
+    if len(features) < 2:
+        return []
+    analyzer = Analyzer(settings, corpus=None)
+    index = CorpusIndex.from_features(features, analyzer=analyzer)
+    shared = shared_passages(index, list(analyzer.lexicon.boilerplate))
+    if reference is not None and len(reference) >= 20:
+        from scipy import sparse
+
+        X = sparse.vstack([reference.query_vector(f.counts) for f in features]).tocsr()
+        sim = (X @ X.T).toarray()
+    elif len(features) >= 20:
+        sim = (index.X @ index.XT).toarray()
+    else:  # too few works for a meaningful idf: report shared passages only
+        sim = np.zeros((len(features), len(features)))
+    pairs = []
+    for a in range(len(index)):
+        for b in range(a + 1, len(index)):
+            if shared.get((a, b)) or sim[a, b] >= SUBMISSION_COSINE:
+                pairs.append({"path_a": index.works[a]["path"], "path_b": index.works[b]["path"],
+                              "cosine": round(float(sim[a, b]), 4),
+                              "shared_passages": shared.get((a, b), 0)})
+    pairs.sort(key=lambda p: (-p["shared_passages"], -p["cosine"]))
+    return pairs
+
+
+def judge_folder(folder: Path, output: Path, *, settings: Settings | None = None,
+                 corpus: CorpusIndex | str | None = "sample", reports_dir: Path | None = None,
+                 jobs: int = 1, resume: bool = False, scheduler: str | None = None,
+                 progress: Callable[[int, int], None] | None = None,
+                 on_row: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+    """Run the whole judging workflow; return counts and paths."""
+    if output.suffix.lower() not in (".csv", ".xlsx", ".parquet"):
+        raise SettingsError(f"results must be .csv, .xlsx or .parquet, got {output.name!r}")
+    paths = find_scripts(folder) if folder.is_dir() else [folder]
+    if not paths:
+        raise InputError("no scripts found (.txt .md .fountain .srt .ass .docx)", path=folder)
+    journal_path = _journal_path(output)
+    done = read_journal(journal_path) if resume else {}
+    if not resume and journal_path.exists():
+        journal_path.unlink()
+    todo = [p for p in paths if done.get(str(p), {}).get("status") != "ok"]
+    journal = Journal(journal_path, RESULT_COLUMNS)
+    rows: dict[str, dict[str, Any]] = {k: v for k, v in done.items()
+                                       if v.get("status") == "ok" and Path(k) in set(paths)}
+    features: dict[str, WorkFeatures] = {}
+    try:
+        for result in run_batch(todo, jobs=jobs, corpus=corpus, settings=settings,
+                                scheduler=scheduler, reports_dir=reports_dir,
+                                want_features=True, progress=progress):
+            row = _row(result, reports_dir)
+            rows[result.path] = row
+            if result.features is not None:
+                features[result.path] = result.features
+            journal.write(row)
+            if on_row:
+                on_row(row)
+    finally:
+        journal.close()
+    # Files finished in an earlier run still take part in the cross-submission check.
+    missing = [Path(p) for p, r in rows.items() if r.get("status") == "ok" and p not in features]
+    if missing:
+        from .batch import work_features_file
+
+        for p in missing:
+            f = work_features_file(str(p), {"id": p.stem}, settings)
+            if isinstance(f, WorkFeatures):
+                features[str(p)] = f
+    reference = _reference(corpus, settings)
+    pairs = submission_pairs(list(features.values()), settings, reference)
+    similar: dict[str, list[str]] = {}
+    for pair in pairs:
+        similar.setdefault(pair["path_a"], []).append(Path(pair["path_b"]).name)
+        similar.setdefault(pair["path_b"], []).append(Path(pair["path_a"]).name)
+    for path, row in rows.items():
+        row["similar_submissions"] = ";".join(similar.get(path, []))
+    ranked = rank_rows(list(rows.values()))
+    write_table(ranked, output)
+    if journal_path != output:
+        journal_path.unlink(missing_ok=True)
+    pairs_path = output.with_name(f"{output.stem}.pairs.csv")
+    _write_pairs(pairs, pairs_path)
+    if reports_dir is not None:
+        _write_index(ranked, reports_dir, settings, folder)
+    ok = sum(1 for r in ranked if r.get("status") == "ok")
+    return {"ok": ok - sum(1 for r in done.values() if r.get("status") == "ok"
+                          and Path(r["path"]) in set(paths)),
+            "failed": len(ranked) - ok, "skipped": len(paths) - len(todo), "rows": ranked,
+            "pairs": len(pairs), "pairs_path": str(pairs_path)}
+
+
+def _reference(corpus: CorpusIndex | str | None, settings: Settings | None) -> CorpusIndex | None:
+    if corpus is None or isinstance(corpus, CorpusIndex):
+        return corpus
+    from .api import Analyzer
+
+    return Analyzer(settings, corpus=corpus).corpus
+
+
+def _row(result: FileResult, reports_dir: Path | None) -> dict[str, Any]:
+    row = dict(result.row)
+    row["report"] = (os.path.relpath(result.report_path, reports_dir)
+                     if result.report_path and reports_dir else "")
+    return row
+
+
+def _write_pairs(pairs: list[dict[str, Any]], path: Path) -> None:
+    import io
+
+    from .util import atomic_write_text
+
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=PAIR_COLUMNS)
+    writer.writeheader()
+    writer.writerows(pairs)
+    atomic_write_text(path, buf.getvalue())
+
+
+def _write_index(rows: list[dict[str, Any]], reports_dir: Path, settings: Settings | None,
+                 folder: Path) -> None:
+    from ._version import __version__
+    from .report.html import render_index
+    from .util import atomic_write_text
+
+    settings = settings or Settings()
+    html = render_index(rows, title=f"tropescan: {folder.name}", window_s=settings.window_s,
+                        versions={"tropescan": __version__, "lexicon": "", "tropes_method":
+                                  "combined.v1", "twists_method": "twists.v2",
+                                  "originality_method": "originality.v1"})
+    atomic_write_text(reports_dir / "index.html", html)

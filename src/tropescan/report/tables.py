@@ -1,0 +1,17 @@
+"""CSV output of result rows (the batch table's columns)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+
+def rows_to_csv(rows: list[dict[str, Any]], columns: list[str] | None = None) -> str:
+    from ..api import ROW_COLUMNS
+
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=columns or ROW_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue()
