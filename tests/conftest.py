@@ -6,8 +6,9 @@ Add new fixtures under their own comment block.
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from texts import ENCODED_VARIANTS
@@ -114,3 +115,43 @@ def write_script(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+# --- analysis: shared expensive state ------------------------------------------------------------
+# The sample index is cached under TROPESCAN_CACHE; pointing it at a session temp folder keeps
+# tests away from the user's cache and makes every run build it once from the current code.
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    path = tmp_path_factory.mktemp("cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TROPESCAN_CACHE", str(path))
+        yield path
+
+
+@pytest.fixture(scope="session")
+def analyzer() -> Any:
+    """An Analyzer with the shipped models and the bundled sample corpus index."""
+    from tropescan.api import Analyzer
+
+    return Analyzer()
+
+
+@pytest.fixture(scope="session")
+def lexicon_only_analyzer() -> Any:
+    """No classifier, no twist model, no corpus: the lexicon rules alone."""
+    from tropescan.api import Analyzer, Settings
+
+    return Analyzer(Settings(use_classifier=False, use_twist_model=False), corpus=None)
+
+
+@pytest.fixture(scope="session")
+def sample_index(analyzer: Any) -> Any:
+    return analyzer.corpus
+
+
+@pytest.fixture(scope="session")
+def sample_works() -> list[Any]:
+    from tropescan.sample import read_manifest
+
+    return read_manifest()

@@ -113,7 +113,7 @@ def line_features(script: Script, tokens: Tokens, lexicon: Lexicon,
 class TwistModel:
     """Multinomial logistic regression over 'none' + the six twist categories."""
 
-    def __init__(self, *, C: float = 2.0, min_count: int = 3, threshold: float = 0.7) -> None:
+    def __init__(self, *, C: float = 2.0, min_count: int = 3, threshold: float = 0.78) -> None:
         self.C = C
         self.min_count = min_count
         self.threshold = threshold

@@ -49,6 +49,25 @@ def detect_format(path: Path, text: str | None = None) -> str:
     return "text"
 
 
+SAMPLE_PREFIX = "sample:"
+
+
+def resolve_sample(path: str | Path) -> Path:
+    """``sample:s071`` names a script of the bundled sample corpus by its manifest id."""
+    text = str(path)
+    if not text.startswith(SAMPLE_PREFIX):
+        return Path(path)
+    from ..sample import read_manifest
+
+    wanted = text[len(SAMPLE_PREFIX):]
+    works = read_manifest()
+    for work in works:
+        if work.id == wanted:
+            return work.path
+    raise InputError(f"no sample script {wanted!r}; ids run from {works[0].id} to {works[-1].id}",
+                     path=text)
+
+
 def read_script(
     path: str | Path,
     *,
@@ -60,7 +79,8 @@ def read_script(
 
     Parameters
     ----------
-    path : a .txt/.md/.fountain/.srt/.ass/.docx file (other extensions are sniffed).
+    path : a .txt/.md/.fountain/.srt/.ass/.docx file (other extensions are sniffed), or
+        ``sample:ID`` for a script of the bundled sample corpus.
     format : force a reader, one of ``FORMATS``.
     encoding : force a text encoding instead of detecting it.
     timing : the screen-time model for scripts without timestamps.
@@ -70,7 +90,7 @@ def read_script(
     InputError, DecodeError, FormatError
         with the path and a one-line reason.
     """
-    path = Path(path)
+    path = resolve_sample(path)
     if format is not None and format not in FORMATS:
         raise FormatError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}",
                           path=path)
@@ -99,4 +119,4 @@ def read_script(
     return script
 
 
-__all__ = ["EXTENSIONS", "FORMATS", "detect_format", "read_script"]
+__all__ = ["EXTENSIONS", "FORMATS", "detect_format", "read_script", "resolve_sample"]
