@@ -27,7 +27,7 @@ _LAZY = {
     "Analyzer": "api",
     "Settings": "api",
     "CorpusIndex": "corpus",
-    "homogeneity": "homogeneity",
+    "homogeneity": "collection",
     "Lexicon": "lexicon",
     "load_lexicon": "lexicon",
     "Segmenter": "segment",
@@ -40,7 +40,9 @@ def __getattr__(name: str) -> Any:
         import importlib
 
         module = importlib.import_module(f".{_LAZY[name]}", __name__)
-        return getattr(module, name)
+        value = getattr(module, name)
+        globals()[name] = value  # resolved once; later lookups skip __getattr__
+        return value
     raise AttributeError(f"module 'tropescan' has no attribute {name!r}")
 
 

@@ -22,7 +22,7 @@ from .errors import SettingsError
 from .lexicon import Lexicon, load_lexicon
 from .model import Script
 from .readers import read_script
-from .segment import Segmenter
+from .segment import Segmenter, Tokens
 from .timing import TimingProfile
 from .tropes import LinePlace, TropeEvidence, TropeScore, lexicon_evidence, score_tropes
 from .twists import (
@@ -34,6 +34,7 @@ from .twists import (
     pacing_summary,
     twist_windows,
 )
+from .util import records_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -117,36 +118,30 @@ class Analysis:
     settings: Settings
     versions: dict[str, str]
     warnings: list[str] = field(default_factory=list)
+    tokens: Tokens | None = field(default=None, repr=False, compare=False)  # reused downstream
 
     # -- tables --------------------------------------------------------------------------
-    def _frame(self, items: Sequence[Any], columns: list[str]) -> pd.DataFrame:
-        import pandas as pd
-
-        rows = [{c: getattr(it, c) for c in columns} for it in items]
-        df = pd.DataFrame(rows, columns=columns)
-        return df
-
     @cached_property
     def tropes(self) -> pd.DataFrame:
-        return self._frame(self.trope_scores, TROPE_COLUMNS)
+        return records_frame(self.trope_scores, TROPE_COLUMNS)
 
     @cached_property
     def evidence(self) -> pd.DataFrame:
-        return self._frame(self.evidence_items, EVIDENCE_COLUMNS)
+        return records_frame(self.evidence_items, EVIDENCE_COLUMNS)
 
     @cached_property
     def twists(self) -> pd.DataFrame:
-        df = self._frame(self.twist_events, TWIST_COLUMNS)
+        df = records_frame(self.twist_events, TWIST_COLUMNS)
         df["cues"] = df["cues"].map(lambda c: ";".join(c))
         return df
 
     @cached_property
     def windows(self) -> pd.DataFrame:
-        return self._frame(self.window_items, WINDOW_COLUMNS)
+        return records_frame(self.window_items, WINDOW_COLUMNS)
 
     @cached_property
     def episodes(self) -> pd.DataFrame:
-        return self._frame(self.episode_items, EPISODE_COLUMNS)
+        return records_frame(self.episode_items, EPISODE_COLUMNS)
 
     @property
     def present_tropes(self) -> list[TropeScore]:
@@ -231,12 +226,8 @@ class Analyzer:
             return None
         from .classifier import TropeClassifier
 
-        path = _model_path(self.settings.model_dir, "trope_classifier")
-        if path is None:
-            self.warnings.append("no trained classifier found: trope scores use the lexicon only "
-                                 "(run `tropescan train`)")
-            return None
-        return TropeClassifier.load(path)
+        return self._load_model("trope_classifier", TropeClassifier.load,
+                                "trope scores use the lexicon only")
 
     @cached_property
     def twist_model(self) -> TwistModel | None:
@@ -244,12 +235,15 @@ class Analyzer:
             return None
         from .twist_model import TwistModel
 
-        path = _model_path(self.settings.model_dir, "twist_model")
+        return self._load_model("twist_model", TwistModel.load, "twists use the lexicon rule")
+
+    def _load_model(self, name: str, loader: Any, fallback: str) -> Any:
+        path = _model_path(self.settings.model_dir, name)
         if path is None:
-            self.warnings.append("no trained twist model found: twists use the lexicon rule "
+            self.warnings.append(f"no trained {name.replace('_', ' ')} found: {fallback} "
                                  "(run `tropescan train`)")
             return None
-        return TwistModel.load(path)
+        return loader(path)
 
     @cached_property
     def corpus(self) -> CorpusIndex | None:
@@ -305,7 +299,8 @@ class Analyzer:
             originality = score_originality(script, tokens, scores, corpus, self.lexicon,
                                             top_k=self.settings.top_k, exclude_self=exclude_self)
         return Analysis(script, scores, evidence, events, windows, pacing, summary, originality,
-                        self.settings, self.versions(), [*self.warnings, *script.warnings])
+                        self.settings, self.versions(), [*self.warnings, *script.warnings],
+                        tokens=tokens)
 
 
 def analyze(source: str | os.PathLike[str] | Script, *,
@@ -322,11 +317,15 @@ def analyze(source: str | os.PathLike[str] | Script, *,
 def analyze_many(paths: Sequence[str | os.PathLike[str]], *, jobs: int = 1,
                  corpus: CorpusIndex | str | os.PathLike[str] | None = _SAMPLE,
                  settings: Settings | None = None, scheduler: str | None = None) -> pd.DataFrame:
-    """One row per script with the batch table's columns (``ROW_COLUMNS``), failures included."""
+    """One row per script, in the order of ``paths``, with the batch table's columns
+    (``ROW_COLUMNS``), failures included."""
     import pandas as pd
 
     from .batch import run_batch
 
-    rows = [r.row for r in run_batch([Path(p) for p in paths], jobs=jobs, corpus=corpus,
-                                     settings=settings, scheduler=scheduler)]
-    return pd.DataFrame(rows, columns=ROW_COLUMNS)
+    # Workers finish in any order; rows come back in the order of ``paths``.
+    order = {str(Path(p)): k for k, p in enumerate(paths)}
+    results = sorted(run_batch([Path(p) for p in paths], jobs=jobs, corpus=corpus,
+                               settings=settings, scheduler=scheduler),
+                     key=lambda r: order[r.path])
+    return pd.DataFrame([r.row for r in results], columns=ROW_COLUMNS)

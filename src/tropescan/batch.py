@@ -73,9 +73,9 @@ def analyze_file(path: str, settings: Settings | None, corpus: str | None,
     """The unit of work of a batch: never raises for a bad file."""
     try:
         analyzer = _worker_analyzer(settings, corpus)
-        script = analyzer.read(path)
-        tokens = analyzer.segmenter.tokenize(script.text)
-        analysis = analyzer.analyze(script)
+        analysis = analyzer.analyze(path)
+        script, tokens = analysis.script, analysis.tokens
+        assert tokens is not None
         row = analysis.summary_row()
         row["path"] = str(path)
         features = None
@@ -99,9 +99,9 @@ def work_features_file(path: str, meta: dict[str, str], settings: Settings | Non
     """Index features of one work, or ``(path, message)`` when it cannot be read."""
     try:
         analyzer = _worker_analyzer(settings, None)
-        script = analyzer.read(path)
-        tokens = analyzer.segmenter.tokenize(script.text)
-        analysis = analyzer.analyze(script)
+        analysis = analyzer.analyze(path)
+        script, tokens = analysis.script, analysis.tokens
+        assert tokens is not None
         from .corpus import work_features
 
         return work_features(script, tokens, analysis.trope_scores,

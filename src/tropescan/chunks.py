@@ -12,7 +12,6 @@ match text first, so two scripts that share only the genre's clichés are not co
 from __future__ import annotations
 
 import re
-import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +22,7 @@ TARGET_CHARS = 220
 MIN_CHARS = 40
 SHINGLE = 5
 NUM_PERM = 64
+MINHASH_SCHEME = "legacy-crc32"  # recorded in indexes: signatures of other schemes never mix
 BANDS = 16  # 16 bands x 4 rows: a pair at Jaccard 0.5 is a candidate with p≈0.64 per chunk
 ROWS = NUM_PERM // BANDS
 CHUNK_KINDS = {LineKind.DIALOGUE, LineKind.VOICEOVER, LineKind.ACTION, LineKind.SUBTITLE,
@@ -71,21 +71,16 @@ def _make(episode: int, scene: int, lines: list, stock: list[str]) -> Chunk:
                  match_text("".join(ln.norm for ln in lines), stock))
 
 
-def _crc(b: bytes) -> int:
-    return zlib.crc32(b) & 0xFFFFFFFF
-
-
 def signatures(chunks: list[Chunk], num_perm: int = NUM_PERM, seed: int = 1) -> np.ndarray:
-    """MinHash signatures of character ``SHINGLE``-grams (datasketch, crc32, batched)."""
-    from datasketch import MinHash
+    """MinHash signatures of character ``SHINGLE``-grams, one uint32 row per chunk
+    (datasketch's legacy scheme with crc32, computed in numpy: see ``minhash.py``)."""
+    from .minhash import signature
 
     out = np.zeros((len(chunks), num_perm), dtype=np.uint32)
     for i, chunk in enumerate(chunks):
         text = chunk.match
         shingles = {text[j:j + SHINGLE].encode("utf-8") for j in range(len(text) - SHINGLE + 1)}
-        m = MinHash(num_perm=num_perm, seed=seed, hashfunc=_crc)
-        m.update_batch(list(shingles))
-        out[i] = m.hashvalues.astype(np.uint32)
+        out[i] = signature(shingles, num_perm, seed)
     return out
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,13 +18,17 @@ from typing import Any
 import click
 
 from ._version import __version__
-from .errors import TropescanError
+from .errors import SettingsError, TropescanError
 
 READ_FORMATS = ("text", "markdown", "fountain", "srt", "ass", "docx")
 
 
 class TropescanClickError(click.ClickException):
     exit_code = 1
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
 
     def show(self, file: Any = None) -> None:
         click.echo(f"Error: {self.message}", err=True)
@@ -37,7 +42,9 @@ def handle_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except TropescanError as exc:
-            raise TropescanClickError(str(exc)) from exc
+            # A setting out of range is a usage error (exit 2), like click's own range checks.
+            raise TropescanClickError(str(exc), 2 if isinstance(exc, SettingsError) else 1
+                                      ) from exc
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
         except BrokenPipeError:
@@ -110,6 +117,12 @@ def main(verbose: bool) -> None:
       tropescan batch submissions/ -o results.csv --reports reports/
       tropescan parse draft.docx --format json
     """
+    # Library warnings (e.g. no CJK font for plots) reach people as one line on stderr.
+    def show(message: Any, category: Any, filename: Any, lineno: Any, file: Any = None,
+             line: Any = None) -> None:
+        click.echo(f"warning: {message}", err=True)
+
+    warnings.showwarning = show
 
 
 @main.command()
@@ -215,8 +228,13 @@ def scan(files: tuple[Path, ...], fmt: str, output: str | None, plot_dir: Path |
     """
     from .api import Analyzer
 
+    if fail_under is not None and corpus_value(corpus) is None:
+        raise click.UsageError("--fail-under needs an originality score: drop --corpus none")
     settings, reading = make_settings(kwargs)
     analyzer = Analyzer(settings, corpus=corpus_value(corpus))
+    if fmt == "html" and len(files) > 1 and not output:
+        raise click.UsageError("--format html with several files needs -o FOLDER "
+                               "(one page per script)")
     analyses, failed = [], 0
     for file in files:
         try:
@@ -226,6 +244,8 @@ def scan(files: tuple[Path, ...], fmt: str, output: str | None, plot_dir: Path |
                 raise
             failed += 1
             click.echo(f"Error: {exc}", err=True)
+    if not analyses:  # every file failed: the errors above are the whole output
+        sys.exit(1)
     emit_analyses(analyses, fmt, output)
     if plot_dir:
         write_plots(analyses, plot_dir)
@@ -332,9 +352,9 @@ def twists(file: Path, fmt: str, windows: bool, plot_path: Path | None, output: 
     elif fmt == "csv":
         emit(frame.to_csv(index=False).rstrip("\n"), output)
     else:
-        from .report.terminal import render_twists
+        from .report.terminal import render_twists, render_windows
 
-        emit(render_twists(a), output)
+        emit(render_windows(a) if windows else render_twists(a), output)
     if plot_path:
         from .report.plots import save
 
@@ -347,7 +367,13 @@ def twists(file: Path, fmt: str, windows: bool, plot_path: Path | None, output: 
 
 @main.group()
 def lexicon() -> None:
-    """List, show and check trope lexicons (TOML data files)."""
+    """List, show and check trope lexicons (TOML data files).
+
+    \b
+    Example:
+      tropescan lexicon list
+      tropescan lexicon check my_trope.toml
+    """
 
 
 @lexicon.command("list")
@@ -492,7 +518,13 @@ def evaluate(twists_only: bool, tropes_only: bool, folds: int, manifest: Path | 
 
 @main.group()
 def index() -> None:
-    """Build, extend and inspect a reference corpus index."""
+    """Build, extend and inspect a reference corpus index.
+
+    \b
+    Example:
+      tropescan index build published/ -o published.idx
+      tropescan scan draft.txt --corpus published.idx
+    """
 
 
 def _errors_to_stderr(path: str, message: str) -> None:
@@ -598,15 +630,20 @@ def homogeneity_cmd(source: Path, fmt: str, plot_dir: Path | None, jobs: int,
       tropescan homogeneity submissions/ --plot charts/
     """
     from .api import Analyzer
+    from .collection import homogeneity
     from .corpus import CorpusIndex
-    from .homogeneity import homogeneity
 
     analyzer = Analyzer(corpus=None)
     if (source / "index.json").exists():
         idx = CorpusIndex.load(source, lexicon=analyzer.lexicon)
     else:
+        from .corpus import SMALL_COLLECTION, find_scripts, sample_index
+
+        # A small folder borrows the sample corpus's word weights (see CorpusIndex.from_features).
+        small = source.is_dir() and len(find_scripts(source)) < SMALL_COLLECTION
         idx = CorpusIndex.build(source, analyzer=analyzer, jobs=jobs, on_error=_errors_to_stderr,
-                                progress=_progress("reading"))
+                                progress=_progress("reading"),
+                                reference=sample_index(analyzer) if small else None)
     h = homogeneity(idx, stock=list(analyzer.lexicon.boilerplate))
     if fmt == "json":
         emit(dumps({**h.summary(), "pairs": h.pairs}), output)

@@ -31,6 +31,7 @@ import math
 import os
 import shutil
 import tempfile
+import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -41,7 +42,7 @@ import numpy as np
 from scipy import sparse
 
 from ._version import __version__
-from .chunks import BANDS, NUM_PERM, band_keys, script_chunks, signatures
+from .chunks import BANDS, MINHASH_SCHEME, NUM_PERM, band_keys, script_chunks, signatures
 from .errors import CorpusIndexError, InputError, TropescanError
 from .util import fingerprint, replace_dir
 
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
 
 FORMAT = "tropescan.index/1"
 MAX_TERMS = 300
+SMALL_COLLECTION = 50  # fewer works than this borrow a reference corpus's idf
 WORK_COLUMNS = ["id", "title", "path", "format", "labels", "tropes", "derived_from", "note",
                 "n_chars", "digest", "chunk_start", "chunk_end"]
 SCRIPT_SUFFIXES = {".txt", ".md", ".markdown", ".fountain", ".srt", ".ass", ".ssa", ".docx"}
@@ -170,7 +172,8 @@ class CorpusIndex:
               analyzer: Analyzer | None = None, max_terms: int = MAX_TERMS, jobs: int = 1,
               scheduler: str | None = None,
               on_error: Callable[[str, str], None] | None = None,
-              progress: Callable[[int, int], None] | None = None) -> CorpusIndex:
+              progress: Callable[[int, int], None] | None = None,
+              reference: CorpusIndex | None = None) -> CorpusIndex:
         """Build from a folder, a manifest CSV, or a list of script paths.
 
         Files that cannot be read are skipped and reported through ``on_error(path,
@@ -189,24 +192,34 @@ class CorpusIndex:
         if not feats:
             raise CorpusIndexError("no readable scripts to index")
         analyzer = analyzer or _default_analyzer()
-        return cls.from_features(feats, analyzer=analyzer, max_terms=max_terms)
+        return cls.from_features(feats, analyzer=analyzer, max_terms=max_terms,
+                                 reference=reference)
 
     @classmethod
     def from_features(cls, feats: list[WorkFeatures], *, analyzer: Analyzer,
-                      max_terms: int = MAX_TERMS) -> CorpusIndex:
-        df: Counter[str] = Counter()
-        for f in feats:
-            df.update(f.counts.keys())
-        # Terms in one work only cannot make two works similar: leave them out.
-        vocab = sorted(t for t, n in df.items() if n >= 2)
-        n = len(feats)
-        idf = np.array([math.log((1 + n) / (1 + df[t])) + 1 for t in vocab], dtype=np.float64)
+                      max_terms: int = MAX_TERMS,
+                      reference: CorpusIndex | None = None) -> CorpusIndex:
+        """Assemble an index. With ``reference``, its vocabulary and idf are used instead of
+        learning them from ``feats``: a handful of works cannot tell genre words from
+        distinctive ones, so a small collection borrows a larger corpus's weights."""
+        if reference is not None:
+            vocab, idf, n = list(reference.vocab), np.asarray(reference.idf), int(
+                reference.meta.get("df_docs", len(reference)))
+        else:
+            df: Counter[str] = Counter()
+            for f in feats:
+                df.update(f.counts.keys())
+            # Terms in one work only cannot make two works similar: leave them out.
+            vocab = sorted(t for t, k in df.items() if k >= 2)
+            n = len(feats)
+            idf = np.array([math.log((1 + n) / (1 + df[t])) + 1 for t in vocab], dtype=np.float64)
         meta = {
             "format": FORMAT, "tropescan_version": __version__,
             "lexicon_version": analyzer.lexicon.version,
             "segmenter": analyzer.segmenter.backend,
             "segmenter_checksum": analyzer.segmenter.dictionary_checksum,
             "max_terms": max_terms, "num_perm": NUM_PERM, "bands": BANDS, "df_docs": n,
+            "minhash": MINHASH_SCHEME,
         }
         index = cls(works=[], vocab=vocab, idf=idf, X=sparse.csr_matrix((0, len(vocab)), dtype=np.float32),
                     chunk_pos=np.zeros((0, 5), dtype=np.int32),
@@ -374,6 +387,10 @@ class CorpusIndex:
         if not isinstance(meta, dict) or meta.get("format") != FORMAT:
             got = meta.get("format") if isinstance(meta, dict) else None
             raise CorpusIndexError(f"foreign index format {got!r}, expected {FORMAT!r}", path=path)
+        if meta.get("minhash") != MINHASH_SCHEME:
+            raise CorpusIndexError(f"index uses MinHash scheme {meta.get('minhash')!r}, expected "
+                                   f"{MINHASH_SCHEME!r}: rebuild it with `tropescan index build`",
+                                   path=path)
         if lexicon is not None and not allow_stale and meta.get("lexicon_version") != lexicon.version:
             raise CorpusIndexError(
                 f"stale index: built with lexicon {meta.get('lexicon_version')}, current is "
@@ -381,6 +398,7 @@ class CorpusIndex:
                 path=path)
         mode = "r" if mmap else None
         try:
+            n_chunks = int(meta.get("n_chunks", -1))
             with (path / "works.csv").open(encoding="utf-8", newline="") as fh:
                 works = list(csv.DictReader(fh))
             for w in works:
@@ -397,15 +415,18 @@ class CorpusIndex:
             offsets = np.load(path / "chunk_text_offsets.npy", allow_pickle=False)
             blob = np.memmap(path / "chunk_text.bin", dtype=np.uint8, mode="r") \
                 if (path / "chunk_text.bin").stat().st_size else np.zeros(0, np.uint8)
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        # A truncated .npy ends in EOFError, a truncated .npz in BadZipFile: both are damage.
+        except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as exc:
             raise CorpusIndexError(f"corrupt index: {type(exc).__name__}: {exc}"[:200],
                                    path=path) from exc
-        n_chunks = int(meta.get("n_chunks", -1))
         if (len(works) != meta.get("n_works") or X.shape != (len(works), len(vocab))
                 or len(idf) != len(vocab) or sig.shape != (n_chunks, meta.get("num_perm"))
                 or bands.shape[0] != n_chunks or len(offsets) != n_chunks + 1
                 or chunk_pos.shape != (n_chunks, 5) or int(offsets[-1]) != len(blob)):
             raise CorpusIndexError("corrupt index: table sizes do not agree", path=path)
+        if (sig.dtype != np.uint32 or bands.dtype != np.uint64
+                or not np.issubdtype(chunk_pos.dtype, np.integer)):
+            raise CorpusIndexError("corrupt index: unexpected array types", path=path)
 
         def chunk_text(i: int) -> str:
             return bytes(blob[int(offsets[i]):int(offsets[i + 1])]).decode("utf-8")
@@ -465,7 +486,8 @@ def sample_index(analyzer: Analyzer) -> CorpusIndex:
     from ._resources import corpus_dir
 
     manifest = corpus_dir() / "manifest.csv"
-    key = fingerprint([__version__, analyzer.lexicon.version, analyzer.segmenter.backend,
+    key = fingerprint([__version__, FORMAT, MINHASH_SCHEME, analyzer.lexicon.version,
+                       analyzer.segmenter.backend,
                        analyzer.segmenter.dictionary_checksum, manifest.read_bytes(),
                        str(analyzer.versions().get("classifier", ""))])
     cache = Path(os.environ.get("TROPESCAN_CACHE") or user_cache_dir("tropescan"))

@@ -224,7 +224,9 @@ def evaluate_twists(corpus: Corpus, analyzer: Analyzer,
         for i, d in enumerate(data):
             events_by_script[i] = detect_twists(d["script"], d["tokens"], analyzer.lexicon,
                                                 place=d["place"])
-    overall = [0, 0, 0]
+    # Precision counts detections that land near a label; recall counts labels that have a
+    # detection near them (two labels on adjacent lines can share one detection).
+    det_hit = det_total = lab_hit = lab_total = 0
     per_cat: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     episodes = []
     for d, events in zip(data, events_by_script, strict=True):
@@ -236,11 +238,13 @@ def evaluate_twists(corpus: Corpus, analyzer: Analyzer,
         matched: set[int] = set()
         for ev in events:
             hits = [line for line, _ in labels if near(ev, line)]
-            overall[0 if hits else 1] += 1
+            det_total += 1
+            det_hit += bool(hits)
             matched.update(hits)
             same = [line for line in hits if d["labels"][line] == ev.category]
             per_cat[ev.category][0 if same else 1] += 1
-        overall[2] += len(labels) - len(matched)
+        lab_total += len(labels)
+        lab_hit += len(matched)
         for line, cat in labels:
             if not any(near(ev, line) and ev.category == cat for ev in events):
                 per_cat[cat][2] += 1
@@ -251,13 +255,15 @@ def evaluate_twists(corpus: Corpus, analyzer: Analyzer,
             n_det = sum(1 for ev in events if ev.episode == ep.number)
             episodes.append({"script": d["work"].id, "episode": ep.number, "labels": n_lab,
                              "detected": n_det, "duration_s": ep.duration_s})
-    p, r, f = prf(*overall)
+    p = round(det_hit / det_total, 4) if det_total else 0.0
+    r = round(lab_hit / lab_total, 4) if lab_total else 0.0
+    f = round(2 * p * r / (p + r), 4) if p + r else 0.0
     ep_df = pd.DataFrame(episodes, columns=["script", "episode", "labels", "detected",
                                             "duration_s"])
     rel = (ep_df["detected"] - ep_df["labels"]).abs() / ep_df["labels"].clip(lower=1)
     return {
-        "overall": {"precision": p, "recall": r, "f1": f, "support": overall[0] + overall[2],
-                    "detections": overall[0] + overall[1]},
+        "overall": {"precision": p, "recall": r, "f1": f, "support": lab_total,
+                    "detections": det_total},
         "table": _table(per_cat, "category"),
         "episodes": ep_df,
         "density_within_20pct": round(float((rel <= 0.2).mean()), 4) if len(ep_df) else 0.0,

@@ -11,8 +11,8 @@ Input: a folder (searched recursively for every supported format). Output files:
 
 While running, every finished file is appended to a journal (``<output>.journal.csv`` —
 for a CSV output the output file itself is the journal) and flushed, so a run killed half-way
-loses nothing finished; ``resume=True`` skips the files the journal already holds as ``ok``.
-The final table is written atomically at the end.
+loses nothing finished; ``resume=True`` skips the files the journal (or the results table of
+a completed run) already holds as ``ok``. The final table is written atomically at the end.
 """
 
 from __future__ import annotations
@@ -55,6 +55,35 @@ def read_journal(path: Path) -> dict[str, dict[str, Any]]:
         for col in NUMERIC:
             r[col] = _float(r.get(col))
     return {r["path"]: r for r in rows if r.get("path")}
+
+
+def read_table(path: Path) -> dict[str, dict[str, Any]]:
+    """Rows of a finished ``.xlsx`` or ``.parquet`` results table, by path."""
+    if not path.is_file():
+        return {}
+    import pandas as pd
+
+    try:
+        df = pd.read_excel(path) if path.suffix.lower() == ".xlsx" else pd.read_parquet(path)
+    except Exception as exc:  # any reader error: the file is not a table we wrote
+        raise InputError(f"cannot read this results table ({type(exc).__name__}); use another -o",
+                         path=path) from exc
+    if "path" not in df.columns:
+        raise InputError("not a tropescan results table (no path column); use another -o",
+                         path=path)
+    rows = df.astype(object).where(df.notna(), None).to_dict(orient="records")
+    for r in rows:
+        for col in NUMERIC:
+            r[col] = _float(r.get(col))
+    return {str(r["path"]): r for r in rows if r.get("path")}
+
+
+def _finished(output: Path, journal_path: Path) -> dict[str, dict[str, Any]]:
+    """Rows finished earlier: the table of a completed run (a CSV output is its own journal),
+    then the journal of an interrupted one."""
+    done = read_table(output) if journal_path != output else {}
+    done.update(read_journal(journal_path))
+    return done
 
 
 class Journal:
@@ -126,13 +155,12 @@ def submission_pairs(features: list[WorkFeatures], settings: Settings | None,
     a handful of submissions alone would make any two scripts of one genre look alike.
     """
     from .api import Analyzer
-    from .homogeneity import shared_passages
+    from .collection import SIMILAR_WORKS, shared_passages
 
     if len(features) < 2:
         return []
     analyzer = Analyzer(settings, corpus=None)
     index = CorpusIndex.from_features(features, analyzer=analyzer)
-    shared = shared_passages(index, list(analyzer.lexicon.boilerplate))
     if reference is not None and len(reference) >= 20:
         from scipy import sparse
 
@@ -142,6 +170,11 @@ def submission_pairs(features: list[WorkFeatures], settings: Settings | None,
         sim = (index.X @ index.XT).toarray()
     else:  # too few works for a meaningful idf: report shared passages only
         sim = np.zeros((len(features), len(features)))
+    # Works already close by cosine get every chunk pair checked: LSH banding alone misses
+    # lightly reworded passages now and then (as in collection.homogeneity).
+    close = [(int(a), int(b)) for a, b in zip(*np.nonzero(np.triu(sim, k=1) >= SIMILAR_WORKS),
+                                              strict=True)]
+    shared = shared_passages(index, list(analyzer.lexicon.boilerplate), similar_works=close)
     pairs = []
     for a in range(len(index)):
         for b in range(a + 1, len(index)):
@@ -165,13 +198,14 @@ def judge_folder(folder: Path, output: Path, *, settings: Settings | None = None
     if not paths:
         raise InputError("no scripts found (.txt .md .fountain .srt .ass .docx)", path=folder)
     journal_path = _journal_path(output)
-    done = read_journal(journal_path) if resume else {}
+    done = _finished(output, journal_path) if resume else {}
     if not resume and journal_path.exists():
         journal_path.unlink()
     todo = [p for p in paths if done.get(str(p), {}).get("status") != "ok"]
     journal = Journal(journal_path, RESULT_COLUMNS)
+    wanted = set(paths)  # built once: a resumed contest may list tens of thousands of files
     rows: dict[str, dict[str, Any]] = {k: v for k, v in done.items()
-                                       if v.get("status") == "ok" and Path(k) in set(paths)}
+                                       if v.get("status") == "ok" and Path(k) in wanted}
     features: dict[str, WorkFeatures] = {}
     try:
         for result in run_batch(todo, jobs=jobs, corpus=corpus, settings=settings,
@@ -213,7 +247,7 @@ def judge_folder(folder: Path, output: Path, *, settings: Settings | None = None
         _write_index(ranked, reports_dir, settings, folder)
     ok = sum(1 for r in ranked if r.get("status") == "ok")
     return {"ok": ok - sum(1 for r in done.values() if r.get("status") == "ok"
-                          and Path(r["path"]) in set(paths)),
+                          and Path(r["path"]) in wanted),
             "failed": len(ranked) - ok, "skipped": len(paths) - len(todo), "rows": ranked,
             "pairs": len(pairs), "pairs_path": str(pairs_path)}
 
@@ -247,13 +281,12 @@ def _write_pairs(pairs: list[dict[str, Any]], path: Path) -> None:
 
 def _write_index(rows: list[dict[str, Any]], reports_dir: Path, settings: Settings | None,
                  folder: Path) -> None:
-    from ._version import __version__
+    from .api import Analyzer
     from .report.html import render_index
     from .util import atomic_write_text
 
     settings = settings or Settings()
+    versions = Analyzer(settings, corpus=None).versions()  # what every report was made with
     html = render_index(rows, title=f"tropescan: {folder.name}", window_s=settings.window_s,
-                        versions={"tropescan": __version__, "lexicon": "", "tropes_method":
-                                  "combined.v1", "twists_method": "twists.v2",
-                                  "originality_method": "originality.v1"})
+                        versions=versions)
     atomic_write_text(reports_dir / "index.html", html)

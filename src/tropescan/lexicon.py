@@ -186,7 +186,9 @@ def parse_trope(data: dict[str, Any], path: Path, *, builtin: bool) -> tuple[Tro
     ), []
 
 
-def parse_twists(data: dict[str, Any], path: Path) -> tuple[dict[str, TwistCategory], list[str]]:
+def parse_twists(data: dict[str, Any], path: Path, *,
+                 require_names: bool = False) -> tuple[dict[str, TwistCategory], list[str]]:
+    """Validate twist categories; a user file extending a category may omit its names."""
     problems: list[str] = []
     out: dict[str, TwistCategory] = {}
     cats = data.get("categories")
@@ -199,6 +201,15 @@ def parse_twists(data: dict[str, Any], path: Path) -> tuple[dict[str, TwistCateg
         if not isinstance(body, dict):
             problems.append(f"{path}: categories.{cid}: must be a table")
             continue
+        for key in body:
+            if key not in ("name_zh", "name_en", "cues"):
+                problems.append(f"{path}: categories.{cid}.{key}: unknown key "
+                                f"(allowed: name_zh, name_en, cues)")
+        if not body.get("cues"):
+            problems.append(f"{path}: categories.{cid}.cues: required, a table of cue = weight")
+        for key in ("name_zh", "name_en"):
+            if require_names and not (isinstance(body.get(key), str) and body[key].strip()):
+                problems.append(f"{path}: categories.{cid}.{key}: required, a non-empty string")
         cues, more = _cues(body.get("cues", {}), path, f"categories.{cid}.cues")
         problems += more
         out[cid] = TwistCategory(cid, str(body.get("name_zh", cid)), str(body.get("name_en", cid)),
@@ -220,18 +231,33 @@ def parse_boilerplate(data: dict[str, Any], path: Path) -> tuple[dict[str, str],
     return out, problems
 
 
+def _new_trope_problems(data: dict[str, Any], path: Path) -> list[str]:
+    """A user file adding a trope (not extending one) must name and describe it."""
+    missing = [k for k in ("name_zh", "description")
+               if not (isinstance(data.get(k), str) and data[k].strip())]
+    return ([f"{path}: {', '.join(missing)}: required for a new trope {data.get('id')!r}"]
+            if missing else [])
+
+
 def check_file(path: str | Path, *, builtin: bool = False) -> list[str]:
-    """Every problem in one lexicon file, as ``file: key: message`` strings (empty if valid)."""
+    """Every problem in one lexicon file, as ``file: key: message`` strings (empty if valid).
+
+    A user trope file (``builtin=False``) whose id is not a built-in trope adds a new trope, so
+    it is held to what ``load_lexicon`` requires of one.
+    """
     path = Path(path)
     try:
         data = _load_toml(path)
     except LexiconError as exc:
         return [str(exc)]
     if "categories" in data:
-        return parse_twists(data, path)[1]
+        return parse_twists(data, path, require_names=builtin)[1]
     if "lines" in data:
         return parse_boilerplate(data, path)[1]
-    return parse_trope(data, path, builtin=builtin)[1]
+    trope, problems = parse_trope(data, path, builtin=builtin)
+    if trope and not builtin and not (lexicon_dir() / "tropes" / f"{trope.id}.toml").is_file():
+        problems = _new_trope_problems(data, path)
+    return problems
 
 
 def _merge_trope(base: Trope, ext: Trope) -> Trope:
@@ -269,7 +295,8 @@ def load_lexicon(extra: Sequence[str | Path] = (), *, directory: str | Path | No
     boiler: dict[str, str] = {}
     if (root / "twists.toml").exists():
         digest_parts.append((root / "twists.toml").read_bytes())
-        twists, more = parse_twists(_load_toml(root / "twists.toml"), root / "twists.toml")
+        twists, more = parse_twists(_load_toml(root / "twists.toml"), root / "twists.toml",
+                                    require_names=directory is None)
         problems += more
     if (root / "boilerplate.toml").exists():
         digest_parts.append((root / "boilerplate.toml").read_bytes())
@@ -294,9 +321,8 @@ def load_lexicon(extra: Sequence[str | Path] = (), *, directory: str | Path | No
         else:
             is_new = data.get("id") not in tropes
             trope, more = parse_trope(data, path, builtin=False)
-            if trope and is_new and not (trope.name_zh and trope.description):
-                more.append(f"{path}: name_zh, description: required for a new trope {trope.id!r}")
-                trope = None
+            if trope and is_new and (missing := _new_trope_problems(data, path)):
+                more, trope = missing, None
             if trope:
                 tropes[trope.id] = trope if is_new else _merge_trope(tropes[trope.id], trope)
         problems += more

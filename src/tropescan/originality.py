@@ -12,8 +12,11 @@ Parts (each 0–1, 1 = original), method ``originality.v1``:
   characters inside passages verified as reused from one corpus work (MinHash/LSH candidates
   over scene chunks, then exact overlap ≥ ``MIN_OVERLAP`` by ``difflib``). Genre stock lines
   are removed before matching, so they never count as reuse.
-* ``combination`` = 1 − share of corpus works whose present tropes include all of this
-  script's present tropes (no formula trope: 1).
+* ``combination`` = 1 − clip(share / COMBINATION_FULL), share = the share of corpus works
+  built on the same recipe: works holding all of this script's present tropes when it has one,
+  at least two of them when it has more (a 赘婿+战神+打脸 script shares its recipe with every
+  赘婿+战神 script). A recipe held by ``COMBINATION_FULL`` of the corpus counts as fully
+  common; a script with no formula trope scores 1.
 * ``stock`` = 1 − clip(stock lines per 1,000 characters / STOCK_FULL): the genre's stock lines
   as formula evidence, not as reuse of a particular work.
 
@@ -32,6 +35,7 @@ import numpy as np
 
 from .chunks import band_keys, estimate_jaccard, match_text, script_chunks, signatures
 from .timing import counted_chars
+from .util import records_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -43,7 +47,8 @@ if TYPE_CHECKING:
     from .tropes import TropeScore
 
 METHOD = "originality.v1"
-WEIGHTS = {"similarity": 0.35, "reuse": 0.35, "combination": 0.2, "stock": 0.1}
+WEIGHTS = {"similarity": 0.3, "reuse": 0.3, "combination": 0.3, "stock": 0.1}
+COMBINATION_FULL = 0.15
 SIM_LOW, SIM_HIGH = 0.15, 0.6
 REUSE_FULL = 0.4
 STOCK_FULL = 1.0
@@ -104,22 +109,17 @@ class Originality:
     weights: dict[str, float] = field(default_factory=lambda: dict(WEIGHTS))
     method: str = METHOD
 
-    def _frame(self, items: list[Any], columns: list[str]) -> pd.DataFrame:
-        import pandas as pd
-
-        return pd.DataFrame([{c: getattr(i, c) for c in columns} for i in items], columns=columns)
-
     @cached_property
     def nearest(self) -> pd.DataFrame:
-        return self._frame(self.nearest_items, NEAREST_COLUMNS)
+        return records_frame(self.nearest_items, NEAREST_COLUMNS)
 
     @cached_property
     def passages(self) -> pd.DataFrame:
-        return self._frame(self.passage_items, PASSAGE_COLUMNS)
+        return records_frame(self.passage_items, PASSAGE_COLUMNS)
 
     @cached_property
     def stock_lines(self) -> pd.DataFrame:
-        return self._frame(self.stock_items, STOCK_COLUMNS)
+        return records_frame(self.stock_items, STOCK_COLUMNS)
 
 
 def _clip(x: float) -> float:
@@ -221,8 +221,10 @@ def score_originality(script: Script, tokens: Tokens, trope_scores: list[TropeSc
     coverage = covered_chars / total_chars
 
     # trope combination
+    need = min(2, len(present))
     if present and len(index):
-        holders = sum(1 for i, t in enumerate(work_tropes) if i not in excluded and present <= t)
+        holders = sum(1 for i, t in enumerate(work_tropes)
+                      if i not in excluded and len(present & t) >= need)
         commonness = holders / max(1, len(index) - len(excluded))
     else:
         commonness = 0.0
@@ -234,7 +236,7 @@ def score_originality(script: Script, tokens: Tokens, trope_scores: list[TropeSc
     parts = {
         "similarity": round(1 - _clip((top_sim - SIM_LOW) / (SIM_HIGH - SIM_LOW)), 4),
         "reuse": round(1 - _clip(coverage / REUSE_FULL), 4),
-        "combination": round(1 - commonness, 4),
+        "combination": round(1 - _clip(commonness / COMBINATION_FULL), 4),
         "stock": round(1 - _clip(stock_rate / STOCK_FULL), 4),
     }
     score = round(100 * sum(WEIGHTS[k] * v for k, v in parts.items()), 1)

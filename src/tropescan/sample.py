@@ -33,7 +33,7 @@ class Work:
 
 def _rows(path: Path) -> list[dict[str, str]]:
     if not path.is_file():
-        raise InputError("missing", path=path)
+        raise InputError("no such manifest or label file", path=path)
     with path.open(encoding="utf-8-sig", newline="") as fh:
         return list(csv.DictReader(fh))
 

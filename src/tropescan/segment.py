@@ -44,14 +44,17 @@ class Tokens:
     starts: np.ndarray
     ends: np.ndarray
     n_chars: int
+    _boundaries: np.ndarray | None = None
 
     @property
     def boundaries(self) -> np.ndarray:
-        """``mask[i]`` is True when a token starts or ends at offset ``i``."""
-        mask = np.zeros(self.n_chars + 1, dtype=bool)
-        mask[self.starts] = True
-        mask[self.ends] = True
-        return mask
+        """``mask[i]`` is True when a token starts or ends at offset ``i`` (built once)."""
+        if self._boundaries is None:
+            mask = np.zeros(self.n_chars + 1, dtype=bool)
+            mask[self.starts] = True
+            mask[self.ends] = True
+            self._boundaries = mask
+        return self._boundaries
 
     def span(self, start: int, end: int) -> list[str]:
         """The words lying inside ``[start, end)``."""

@@ -5,8 +5,9 @@ Output: one ``TropeScore`` per trope and the ``TropeEvidence`` behind it.
 
 The rule (``lexicon.v1`` / ``combined.v1``), documented here and printed with results:
 
-* A cue hit counts only on token boundaries; a cue weighing < 2 is cancelled when its line
-  also holds one of the trope's negative contexts (女婿 on a line about 拜年).
+* A cue hit counts only on token boundaries, and not where ``cancelled`` says the words around
+  it make it an ordinary use (a negative context on the line for weak cues, next to the cue for
+  any cue, or a cue inside a 《title》).
 * ``raw = Σ over distinct cues of weight × (1 + ln(occurrences))``: repeating one word has
   diminishing returns, several different cues add up.
 * ``density = raw / (counted characters / 1000)`` and
@@ -43,6 +44,7 @@ STRONG_CUE = 2.0
 LEXICON_WEIGHT = 0.3
 PRESENT_THRESHOLD = 0.3
 LEXICON_ONLY_THRESHOLD = 0.5
+NEAR_CHARS = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +101,31 @@ def hits_by_line(script: Script, hits: list[CueHit], place: LinePlace) -> dict[i
     return out
 
 
+def cancelled(text: str, start: int, end: int, weight: float, contexts: tuple[str, ...]) -> bool:
+    """Is the cue at ``text[start:end]`` an ordinary use rather than trope evidence?
+
+    * a weak cue (weight < ``STRONG_CUE``) with a negative context anywhere on its line
+      (女婿 on a line about 拜年);
+    * any cue with a negative context within ``NEAR_CHARS`` characters (穿越这片林子,
+      让老品牌重生, 我以为自己穿越了: the words around a strong cue say it is not the trope);
+    * any cue inside 《…》: the title of a film, book or exhibition, not the story's own trope.
+
+    >>> cancelled("咱们穿越这片林子", 2, 4, 3.0, ("林子",))
+    True
+    >>> cancelled("画展《重生》开幕", 3, 5, 3.0, ())
+    True
+    >>> cancelled("我重生了", 1, 3, 3.0, ("品牌",))
+    False
+    """
+    if weight < STRONG_CUE and any(c in text for c in contexts):
+        return True
+    window = text[max(0, start - NEAR_CHARS):end + NEAR_CHARS]
+    if any(c in window for c in contexts):
+        return True
+    opened = text.rfind("《", 0, start)
+    return opened != -1 and "》" not in text[opened:start] and "》" in text[end:]
+
+
 def lexicon_evidence(script: Script, tokens: Tokens, lexicon: Lexicon,
                      place: LinePlace | None = None) -> list[TropeEvidence]:
     """Every valid trope cue hit, with the line it sits on."""
@@ -113,8 +140,8 @@ def lexicon_evidence(script: Script, tokens: Tokens, lexicon: Lexicon,
         if line.kind == LineKind.META:
             continue
         for hit in line_hits:
-            trope = lexicon.tropes[hit.group]
-            if hit.weight < 2 and any(c in line.norm for c in trope.negative_contexts):
+            if cancelled(line.norm, hit.start - line.offset, hit.end - line.offset, hit.weight,
+                         lexicon.tropes[hit.group].negative_contexts):
                 continue
             evidence.append(TropeEvidence(hit.group, hit.cue, hit.weight, episode.number,
                                           scene.number, line.source_line, line.start_s, line.text))

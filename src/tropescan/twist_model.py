@@ -15,9 +15,7 @@ Saved like the trope classifier: ``model.json`` + ``weights.npz`` (no pickle).
 
 from __future__ import annotations
 
-import json
 import math
-import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,7 +29,7 @@ from .lexicon import Lexicon
 from .model import LineKind, Script
 from .segment import Tokens
 from .tropes import LinePlace, hits_by_line
-from .util import replace_dir
+from .util import load_model_folder, save_model_folder
 
 FORMAT = "tropescan.twistmodel/1"
 METHOD = "twists.v2"
@@ -141,6 +139,7 @@ class TwistModel:
         """``labels``: 'none' or a category per line; n-grams must occur in ``min_count``
         different scripts (``groups``) to be kept."""
         from sklearn.linear_model import LogisticRegression
+        from threadpoolctl import threadpool_limits
 
         seen: dict[str, set[str]] = {}
         for text, g in zip(texts, groups, strict=True):
@@ -158,7 +157,11 @@ class TwistModel:
         self.classes_ = ["none", *CATEGORIES]
         y = np.array([self.classes_.index(lab) for lab in labels])
         model = LogisticRegression(C=self.C, max_iter=3000, class_weight="balanced")
-        model.fit(X, y)
+        # L-BFGS over ~100k weights does vector operations only: BLAS threads add nothing but
+        # spin-waiting, which on a busy machine (a test run, a batch pool) made a fit ~10x
+        # slower. (Limited here, after the import has loaded scipy's BLAS.)
+        with threadpool_limits(limits=1):
+            model.fit(X, y)
         coef = np.zeros((len(self.classes_), X.shape[1]))
         intercept = np.zeros(len(self.classes_))
         for row, cls in enumerate(model.classes_):
@@ -188,42 +191,44 @@ class TwistModel:
 
     # -- persistence ----------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         vocab = sorted(self.vocabulary_, key=self.vocabulary_.__getitem__)
         doc = {"format": FORMAT, "method": METHOD, "tropescan_version": __version__,
                "classes": self.classes_, "dense": DENSE, "vocabulary": vocab,
                "params": {"C": self.C, "min_count": self.min_count, "threshold": self.threshold},
                **self.meta_}
-        tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}."))
-        (tmp / "model.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-        np.savez_compressed(tmp / "weights.npz", idf=self.idf_, coef=self.coef_,
-                            intercept=self.intercept_, mean=self.mean_, scale=self.scale_)
-        replace_dir(tmp, path)
-        return path
+        return save_model_folder(Path(path), doc, {
+            "idf": self.idf_, "coef": self.coef_, "intercept": self.intercept_,
+            "mean": self.mean_, "scale": self.scale_})
 
     @classmethod
     def load(cls, path: str | Path) -> TwistModel:
         path = Path(path)
-        try:
-            doc = json.loads((path / "model.json").read_text(encoding="utf-8"))
-            with np.load(path / "weights.npz", allow_pickle=False) as z:
-                arrays = {k: z[k] for k in ("idf", "coef", "intercept", "mean", "scale")}
-        except FileNotFoundError as exc:
-            raise ModelError("not a tropescan twist model folder", path=path) from exc
-        except (OSError, ValueError, KeyError) as exc:
-            raise ModelError(f"corrupt twist model: {exc}", path=path) from exc
+        doc, arrays = load_model_folder(path, ("idf", "coef", "intercept", "mean", "scale"),
+                                        "twist model")
         if doc.get("format") != FORMAT or doc.get("dense") != DENSE:
             raise ModelError("twist model from another version; retrain with `tropescan train`",
                              path=path)
-        model = cls(**doc["params"])
-        model.classes_ = doc["classes"]
-        model.vocabulary_ = {g: i for i, g in enumerate(doc["vocabulary"])}
+        try:
+            model = cls(**doc["params"])
+            classes, vocabulary = list(doc["classes"]), list(doc["vocabulary"])
+        except (KeyError, TypeError) as exc:
+            raise ModelError(f"corrupt twist model: bad or missing model.json entry "
+                             f"(params, classes, vocabulary): {exc}", path=path) from exc
+        if classes != ["none", *CATEGORIES]:
+            raise ModelError(f"corrupt twist model: classes {classes} are not "
+                             f"{['none', *CATEGORIES]}", path=path)
+        n_dense, n_vocab = len(DENSE), len(vocabulary)
+        shapes = {"idf": (n_vocab,), "coef": (len(classes), n_dense + n_vocab),
+                  "intercept": (len(classes),), "mean": (n_dense,), "scale": (n_dense,)}
+        if any(arrays[k].shape != shape or arrays[k].dtype.kind != "f"
+               for k, shape in shapes.items()):
+            raise ModelError("corrupt twist model: array shapes or types do not match the "
+                             "features, vocabulary and classes", path=path)
+        model.classes_ = classes
+        model.vocabulary_ = {g: i for i, g in enumerate(vocabulary)}
         model.idf_, model.coef_ = arrays["idf"], arrays["coef"]
         model.intercept_, model.mean_, model.scale_ = (arrays["intercept"], arrays["mean"],
                                                        arrays["scale"])
-        if model.coef_.shape != (len(model.classes_), len(DENSE) + len(model.vocabulary_)):
-            raise ModelError("corrupt twist model: array shapes do not match", path=path)
         model.meta_ = {k: v for k, v in doc.items() if k not in ("vocabulary", "classes", "params",
                                                                   "dense")}
         return model

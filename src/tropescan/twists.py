@@ -150,6 +150,7 @@ def detect_twists(script: Script, tokens: Tokens, lexicon: Lexicon, *,
     cue_hits = hits_by_line(script, lexicon.twist_matcher.find(script.text, tokens.boundaries),
                             place)
     events: list[TwistEvent] = []
+    prev_ei = -1  # the episode (index) of events[-1]: numbers can repeat, 第1集 written twice
     for idx in sorted(scores):
         score, category = scores[idx]
         if score < threshold:
@@ -159,7 +160,7 @@ def detect_twists(script: Script, tokens: Tokens, lexicon: Lexicon, *,
         ep = script.episodes[ei]
         line = ep.scenes[si].lines[li]
         prev = events[-1] if events else None
-        if prev and prev.episode == ep.number and line.start_s - prev.time_s < merge_s:
+        if prev and prev_ei == ei and line.start_s - prev.time_s < merge_s:
             prev.lines.append(line.source_line)
             prev.cues.extend(c for c in cues if c not in prev.cues)
             if score > prev.score:
@@ -169,21 +170,52 @@ def detect_twists(script: Script, tokens: Tokens, lexicon: Lexicon, *,
         events.append(TwistEvent(ep.number, line.source_line, line.start_s,
                                  round(ep.start_s + line.start_s, 3), category, round(score, 3),
                                  cues, line.text, [line.source_line]))
+        prev_ei = ei
     return events
+
+
+def _events_by_episode(script: Script, events: list[TwistEvent]) -> list[list[TwistEvent]]:
+    """Events per episode, aligned with ``script.episodes``.
+
+    Episode numbers can repeat (a writer's 第1集 twice): then, among the episodes with the
+    event's number, the one whose start puts the event at its series time gets it.
+    """
+    out: list[list[TwistEvent]] = [[] for _ in script.episodes]
+    by_number: dict[int, list[int]] = defaultdict(list)
+    for k, ep in enumerate(script.episodes):
+        by_number[ep.number].append(k)
+    for ev in events:
+        ks = by_number.get(ev.episode, [])
+        if ks:
+            k = min(ks, key=lambda k: abs(script.episodes[k].start_s + ev.time_s
+                                          - ev.series_time_s))
+            out[k].append(ev)
+    return out
+
+
+def _windows_by_episode(script: Script, windows: list[TwistWindow]) -> list[list[TwistWindow]]:
+    """Windows per episode, aligned with ``script.episodes``; with repeated episode numbers,
+    by position (``twist_windows`` lists each episode's windows in turn from index 0)."""
+    numbers = [ep.number for ep in script.episodes]
+    if len(set(numbers)) == len(numbers):
+        return [[w for w in windows if w.episode == n] for n in numbers]
+    runs: list[list[TwistWindow]] = []
+    for w in windows:
+        if w.index == 0 or not runs:
+            runs.append([])
+        runs[-1].append(w)
+    return (runs + [[] for _ in numbers])[:len(numbers)]
 
 
 def twist_windows(script: Script, events: list[TwistEvent], window_s: float = 15.0) -> list[TwistWindow]:
     """Tile each episode with ``window_s``-second windows and count the twists in each."""
-    by_ep: dict[int, list[TwistEvent]] = defaultdict(list)
-    for ev in events:
-        by_ep[ev.episode].append(ev)
     out = []
-    for ep in script.episodes:
+    for ep, evs in zip(script.episodes, _events_by_episode(script, events), strict=True):
         n = max(1, math.ceil(ep.duration_s / window_s - 1e-9))
         for i in range(n):
             start = i * window_s
             end = max(start, min((i + 1) * window_s, ep.duration_s))
-            inside = [ev for ev in by_ep[ep.number]
+            inside = [ev for ev in evs
                       if start <= ev.time_s < (i + 1) * window_s or (i == n - 1 and ev.time_s >= start)]
             out.append(TwistWindow(ep.number, i, round(start, 3), round(end, 3), len(inside),
                                    ";".join(sorted({ev.category for ev in inside})),
@@ -194,9 +226,8 @@ def twist_windows(script: Script, events: list[TwistEvent], window_s: float = 15
 def episode_pacing(script: Script, events: list[TwistEvent], windows: list[TwistWindow],
                    window_s: float = 15.0) -> list[EpisodePacing]:
     out = []
-    for ep in script.episodes:
-        evs = [e for e in events if e.episode == ep.number]
-        wins = [w for w in windows if w.episode == ep.number]
+    for ep, evs, wins in zip(script.episodes, _events_by_episode(script, events),
+                             _windows_by_episode(script, windows), strict=True):
         times = [0.0, *sorted(e.time_s for e in evs), ep.duration_s]
         gap = max(b - a for a, b in itertools.pairwise(times)) if times else 0.0
         last_lines = {ln.source_line for ln in ep.lines if ln.kind in SCORED_KINDS and ln.norm}
@@ -208,7 +239,7 @@ def episode_pacing(script: Script, events: list[TwistEvent], windows: list[Twist
             density=round(len(evs) / dur * window_s, 3),
             window_share=round(sum(1 for w in wins if w.n_twists) / max(len(wins), 1), 3),
             longest_gap_s=round(gap, 2),
-            first_twist_s=round(evs[0].time_s, 2) if evs else None,
+            first_twist_s=round(min(e.time_s for e in evs), 2) if evs else None,
             ends_on_hook=ends_on_hook,
         ))
     return out

@@ -8,6 +8,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -53,3 +54,60 @@ def clock(seconds: float) -> str:
     """``83.4`` -> ``'1:23'``."""
     seconds = max(0, round(seconds))
     return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def save_model_folder(path: Path, doc: dict[str, object], arrays: dict[str, object]) -> Path:
+    """Write ``model.json`` + ``weights.npz`` to a temporary folder, then rename it into place:
+    a crash never leaves half a model where the old one was."""
+    import json
+
+    import numpy as np
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}."))
+    try:
+        (tmp / "model.json").write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+        np.savez_compressed(tmp / "weights.npz", **arrays)  # type: ignore[arg-type]
+        replace_dir(tmp, path)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return path
+
+
+def load_model_folder(path: Path, keys: tuple[str, ...], what: str) -> tuple[dict, dict]:
+    """Read ``model.json`` (must be an object) and the named arrays of ``weights.npz``.
+
+    Arrays load with ``allow_pickle=False``: a model folder handed over by someone else can
+    hold data, never code. Every failure is a ``ModelError`` naming the folder.
+    """
+    import json
+    import zipfile
+
+    import numpy as np
+
+    from .errors import ModelError
+
+    try:
+        doc = json.loads((path / "model.json").read_text(encoding="utf-8"))
+        weights = np.load(path / "weights.npz", allow_pickle=False)
+        if not isinstance(weights, np.lib.npyio.NpzFile):
+            raise ValueError("weights.npz is a single array, not an .npz archive")
+        with weights as npz:
+            arrays = {k: npz[k] for k in keys}
+    except FileNotFoundError as exc:
+        raise ModelError(f"not a tropescan {what} folder (model.json/weights.npz missing)",
+                         path=path) from exc
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+        raise ModelError(f"corrupt {what}: {exc}", path=path) from exc
+    if not isinstance(doc, dict):
+        raise ModelError(f"corrupt {what}: model.json is not a JSON object", path=path)
+    return doc, arrays
+
+
+def records_frame(items: Iterable[object], columns: list[str]) -> Any:
+    """A DataFrame of dataclass items: exactly ``columns``, in order, with a RangeIndex
+    (pandas is imported here, at the edge, not by the pipeline stages)."""
+    import pandas as pd
+
+    return pd.DataFrame([{c: getattr(it, c) for c in columns} for it in items], columns=columns)

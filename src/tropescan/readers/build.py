@@ -69,6 +69,12 @@ class ScriptBuilder:
         for episode in script.episodes:
             episode.scenes = [s for s in episode.scenes if s.lines]
         script.episodes = [e for e in script.episodes if e.scenes]
+        numbers = [e.number for e in script.episodes]
+        repeated = sorted({n for n in numbers if numbers.count(n) > 1})
+        if repeated:
+            script.warnings.append(
+                "episode number(s) used twice: " + ", ".join(f"第{n}集" for n in repeated)
+                + " (kept as separate episodes, in file order)")
         sample = "".join(line.content for line in script.lines[:400])
         script.traditional = is_traditional(sample)
         parts: list[str] = []

@@ -429,7 +429,9 @@ def _front_matter(
     script = builder.script
     key = extra.get("key")
     if key in TITLE_KEYS and line.content:
-        script.title = line.content.strip("《》 ")
+        # 片名：《一窑》（暂定） -> 一窑: the title is what stands inside the book-title marks.
+        quoted = re.search(r"《([^《》]+)》", line.content)
+        script.title = quoted.group(1).strip() if quoted else line.content.strip("《》 ")
     elif key in CAST_KEYS:
         script.cast.extend(n for n in _cast_names(line.content) if n not in script.cast)
     elif first and script.title is None:

@@ -28,9 +28,15 @@ CATEGORY_ZH = {"reveal": "身份揭露", "reversal": "反转", "face_slap": "打
 
 def _mpl() -> Any:
     try:
+        import os
+        import sys
+
         import matplotlib
 
-        matplotlib.use("Agg", force=False)
+        # Render off-screen in scripts and servers, but never override a backend the user (or
+        # Jupyter, through MPLBACKEND) already chose: notebooks must keep showing figures.
+        if "MPLBACKEND" not in os.environ and "matplotlib.pyplot" not in sys.modules:
+            matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError as exc:  # pragma: no cover - matplotlib is a core dependency
         raise ImportError("plots need matplotlib: pip install matplotlib") from exc
@@ -79,6 +85,18 @@ class Display:
     ax_: Any
 
 
+def _display(fig: Any, ax: Any) -> Display:
+    """Pin the CJK font on every text of the figure: fonts are looked up when a figure is drawn,
+    and a notebook or a caller's ``savefig`` draws it outside our ``rc_context``."""
+    from matplotlib.text import Text
+
+    font = cjk_font()
+    if font:
+        for text in fig.findobj(Text):
+            text.set_fontfamily([font, "DejaVu Sans"])
+    return Display(fig, ax)
+
+
 def _axes(ax: Any, size: tuple[float, float]) -> tuple[Any, Any]:
     plt = _mpl()
     if ax is None:
@@ -114,8 +132,13 @@ def plot_twist_timeline(analysis: Any, *, ax: Any = None) -> Display:
         ax.set_xlim(0, max(s.duration_s, w))
         ax.set_xlabel(label("时间（秒）", "time (s)"))
         twin = ax.twinx()
-        starts = {ep.number: ep.start_s for ep in s.episodes}
-        mids = [starts[win.episode] + (win.start_s + win.end_s) / 2 for win in analysis.window_items]
+        # Windows come in episode order; a window whose index restarts at 0 opens the next
+        # episode (numbers alone are ambiguous when a writer repeats 第N集).
+        mids, k = [], -1
+        for win in analysis.window_items:
+            k += win.index == 0
+            mids.append(s.episodes[min(k, len(s.episodes) - 1)].start_s
+                        + (win.start_s + win.end_s) / 2)
         counts = np.array([win.n_twists for win in analysis.window_items], dtype=float)
         if len(counts) >= 3:
             counts = np.convolve(counts, np.ones(3) / 3, mode="same")
@@ -124,7 +147,7 @@ def plot_twist_timeline(analysis: Any, *, ax: Any = None) -> Display:
         twin.set_ylim(bottom=0)
         ax.set_title(label(f"{s.title}：反转时间线", f"{s.id}: twist timeline"))
         ax.legend(loc="upper left", bbox_to_anchor=(1.06, 1.0), fontsize=8, frameon=False)
-    return Display(fig, ax)
+    return _display(fig, ax)
 
 
 def plot_episode_density(analysis: Any, *, ax: Any = None) -> Display:
@@ -140,7 +163,7 @@ def plot_episode_density(analysis: Any, *, ax: Any = None) -> Display:
         ax.set_ylabel(label(f"每{w:.0f}秒反转数", f"twists per {w:.0f} s"))
         ax.set_title(label("各集反转密度", "twist density per episode"))
         ax.legend(fontsize=8, frameon=False)
-    return Display(fig, ax)
+    return _display(fig, ax)
 
 
 def plot_trope_scores(analysis: Any, *, ax: Any = None, top: int = 14) -> Display:
@@ -154,7 +177,7 @@ def plot_trope_scores(analysis: Any, *, ax: Any = None, top: int = 14) -> Displa
         ax.set_xlim(0, 1)
         ax.set_xlabel(label("套路得分", "trope score"))
         ax.set_title(label("套路", "tropes"))
-    return Display(fig, ax)
+    return _display(fig, ax)
 
 
 def plot_similarity_heatmap(matrix: Any, names: list[str], *, ax: Any = None) -> Display:
@@ -167,7 +190,7 @@ def plot_similarity_heatmap(matrix: Any, names: list[str], *, ax: Any = None) ->
         ax.set_yticks(range(0, n, step), names[::step], fontsize=6)
         fig.colorbar(im, ax=ax, shrink=0.8, label=label("余弦相似度", "cosine similarity"))
         ax.set_title(label("作品相似度", "pairwise similarity"))
-    return Display(fig, ax)
+    return _display(fig, ax)
 
 
 def plot_cooccurrence(matrix: Any, tropes: list[str], *, ax: Any = None) -> Display:
@@ -182,7 +205,7 @@ def plot_cooccurrence(matrix: Any, tropes: list[str], *, ax: Any = None) -> Disp
                     ax.text(j, i, int(matrix[i][j]), ha="center", va="center", fontsize=6)
         fig.colorbar(im, ax=ax, shrink=0.8, label=label("作品数", "works"))
         ax.set_title(label("套路共现", "trope co-occurrence"))
-    return Display(fig, ax)
+    return _display(fig, ax)
 
 
 def save(fig: Any, path: Any) -> None:

@@ -220,3 +220,19 @@ def render_homogeneity(h: Any) -> str:
                       f"{p['cosine']:.2f}", str(p["shared_passages"]))
         con.print(t)
     return buf.getvalue().rstrip()
+
+
+def render_windows(analysis: Any) -> str:
+    """One row per window: the 15-second grid a writer checks the formula against."""
+    from ..util import clock
+
+    buf = io.StringIO()
+    con = _console(buf)
+    t = Table(show_edge=False)
+    for col in ("集 ep", "window", "from", "to", "twists", "categories"):
+        t.add_column(col)
+    for w in analysis.window_items:
+        t.add_row(str(w.episode), str(w.index), clock(w.start_s), clock(w.end_s)
+                  + (" (partial)" if w.partial else ""), str(w.n_twists), w.categories)
+    con.print(t)
+    return buf.getvalue().rstrip()

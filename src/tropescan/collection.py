@@ -29,9 +29,10 @@ import numpy as np
 
 from .chunks import estimate_jaccard, match_text
 from .corpus import CorpusIndex
-from .originality import MIN_MATCH_CHARS, MIN_OVERLAP, overlap
+from .originality import CANDIDATE_JACCARD, MIN_MATCH_CHARS, MIN_OVERLAP, overlap
 
 DUPLICATE_COSINE = 0.5
+SIMILAR_WORKS = 0.3  # work pairs this close get every chunk pair checked, not only LSH hits
 COMPRESSION_BYTES = 8 * 2**20
 PAIR_COLUMNS = ["work_a", "title_a", "work_b", "title_b", "cosine", "shared_passages"]
 
@@ -78,29 +79,43 @@ class Homogeneity:
         return plot_cooccurrence(self.cooccurrence, self.tropes, **kwargs).figure_
 
 
-def shared_passages(index: CorpusIndex, stock: list[str], *, max_chunks: int = 200_000) -> Counter[tuple[int, int]]:
-    """Verified shared passages between works of the index: (work a, work b) -> count."""
+def shared_passages(index: CorpusIndex, stock: list[str], *,
+                    similar_works: list[tuple[int, int]] = (),  # type: ignore[assignment]
+                    max_chunks: int = 200_000) -> Counter[tuple[int, int]]:
+    """Verified shared passages between works of the index: (work a, work b) -> count.
+
+    Candidate chunk pairs come from the LSH band table, plus — for ``similar_works`` (pairs
+    already close by cosine) — every chunk pair whose MinHash estimate reaches
+    ``CANDIDATE_JACCARD``: banding alone misses lightly reworded passages now and then.
+    """
+    from .originality import _norm
+
     out: Counter[tuple[int, int]] = Counter()
     if index.n_chunks == 0 or index.n_chunks > max_chunks:
         return out
-    cands = index.lsh_candidates(np.asarray(index.bands))
     work_of = np.asarray(index.chunk_pos[:, 0])
-    seen: set[tuple[int, int]] = set()
-    for i, found in enumerate(cands):
-        for j in found:
-            if j <= i or work_of[i] == work_of[j] or (i, j) in seen:
-                continue
-            seen.add((i, j))
-            if estimate_jaccard(np.asarray(index.sig[i]), np.asarray(index.sig[j])) < 0.1:
-                continue
-            from .originality import _norm
-
-            a = match_text(_norm(index.chunk_text(i)), stock)
-            b = match_text(_norm(index.chunk_text(j)), stock)
-            share, matched, _ = overlap(a, b)
-            if share >= MIN_OVERLAP and matched >= MIN_MATCH_CHARS:
-                key = (int(min(work_of[i], work_of[j])), int(max(work_of[i], work_of[j])))
-                out[key] += 1
+    pairs: set[tuple[int, int]] = set()
+    for i, found in enumerate(index.lsh_candidates(np.asarray(index.bands))):
+        pairs.update((i, j) for j in found if j > i and work_of[i] != work_of[j])
+    sig = np.asarray(index.sig)
+    for a, b in similar_works:
+        ca = np.arange(index.works[a]["chunk_start"], index.works[a]["chunk_end"])
+        cb = np.arange(index.works[b]["chunk_start"], index.works[b]["chunk_end"])
+        if not len(ca) or not len(cb):
+            continue
+        est = (sig[ca][:, None, :] == sig[cb][None, :, :]).mean(axis=2)
+        for x, y in zip(*np.nonzero(est >= CANDIDATE_JACCARD), strict=True):
+            i, j = int(ca[x]), int(cb[y])
+            pairs.add((min(i, j), max(i, j)))
+    for i, j in sorted(pairs):
+        if estimate_jaccard(sig[i], sig[j]) < CANDIDATE_JACCARD / 2:
+            continue
+        a_text = match_text(_norm(index.chunk_text(i)), stock)
+        b_text = match_text(_norm(index.chunk_text(j)), stock)
+        share, matched, _ = overlap(a_text, b_text)
+        if share >= MIN_OVERLAP and matched >= MIN_MATCH_CHARS:
+            key = (int(min(work_of[i], work_of[j])), int(max(work_of[i], work_of[j])))
+            out[key] += 1
     return out
 
 
@@ -112,7 +127,8 @@ def homogeneity(index: CorpusIndex, *, stock: list[str] | None = None,
     sim = np.asarray((X @ index.XT).todense()) if n else np.zeros((0, 0))
     np.fill_diagonal(sim, 1.0)
     upper = sim[np.triu_indices(n, k=1)] if n > 1 else np.zeros(0)
-    shared = shared_passages(index, stock or [])
+    close = [(a, b) for a, b in zip(*np.nonzero(np.triu(sim, k=1) >= SIMILAR_WORKS), strict=True)]
+    shared = shared_passages(index, stock or [], similar_works=[(int(a), int(b)) for a, b in close])
     pairs = []
     for a in range(n):
         for b in range(a + 1, n):

@@ -1,0 +1,386 @@
+"""Lexicons as data: schema validation, user lexicons, the CLI's ``lexicon`` commands.
+
+Issue "Tag tropes with evidence". The three-trope test lexicon lives in tests/data/lexicons
+(user files in tests/data/lexicons/user); the built-in files are checked for validity only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from tropescan._resources import lexicon_dir
+from tropescan.cli import main
+from tropescan.errors import LexiconError
+from tropescan.lexicon import MIN_CUES, CueMatcher, check_file, load_lexicon
+from tropescan.segment import Segmenter
+
+LEXICONS = Path(__file__).parent / "data" / "lexicons"
+USER = LEXICONS / "user"
+BUILTIN_FILES = [*sorted((lexicon_dir() / "tropes").glob("*.toml")),
+                 lexicon_dir() / "twists.toml", lexicon_dir() / "boilerplate.toml"]
+BUILTIN_TROPES = sorted(p.stem for p in (lexicon_dir() / "tropes").glob("*.toml"))
+
+#: A valid user trope file; the bad-file table edits it.
+GOOD_TROPE = '''id = "xiuxian"
+name_zh = "修仙"
+name_en = "Cultivation"
+description = "凡人修炼成仙。"
+
+[cues]
+"修仙" = 3.0
+"筑基" = 2.0
+'''
+
+
+def run(*args: str | Path) -> Result:
+    return CliRunner().invoke(main, ["lexicon", *map(str, args)])
+
+
+# -- the built-in lexicons ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", BUILTIN_FILES, ids=[p.name for p in BUILTIN_FILES])
+def test_lexicon_builtin_file_is_valid(path: Path) -> None:
+    assert check_file(path, builtin=True) == []
+
+
+@pytest.mark.parametrize("trope_id", BUILTIN_TROPES)
+def test_lexicon_builtin_trope_is_complete(builtin_lexicon: Any, trope_id: str) -> None:
+    trope = builtin_lexicon.tropes[trope_id]
+    assert trope.id == trope_id
+    assert trope.name_zh and trope.name_en and len(trope.description) >= 20
+    assert len(trope.cues) >= MIN_CUES == 25
+    assert all(0 < w <= 5 for w in trope.cues.values())
+    # every cue is reachable: a protected phrase never equals a cue of its own trope
+    assert not set(trope.negative_phrases) & set(trope.cues)
+
+
+def test_lexicon_builtin_has_twists_and_stock_lines(builtin_lexicon: Any) -> None:
+    assert set(builtin_lexicon.twists) == {"reveal", "reversal", "face_slap", "betrayal",
+                                           "crisis", "hook"}
+    assert builtin_lexicon.boilerplate["三年之期已到"] == "zhuixu"
+    assert set(builtin_lexicon.boilerplate.values()) <= {"", *builtin_lexicon.tropes}
+
+
+# -- the test lexicon ---------------------------------------------------------------------------
+
+def test_lexicon_directory_loads_test_lexicon(mini_lexicon: Any) -> None:
+    assert sorted(mini_lexicon.tropes) == ["chongsheng", "shenyi", "zhuixu"]
+    zhuixu = mini_lexicon.tropes["zhuixu"]
+    assert (zhuixu.name_zh, zhuixu.name_en) == ("赘婿", "Live-in son-in-law")
+    assert zhuixu.cues["上门女婿"] == 3.0 and zhuixu.cues["女婿"] == 0.5
+    assert zhuixu.negative_contexts == ("拜年", "过年")
+    assert zhuixu.negative_phrases == ("累赘", "赘述")
+    assert zhuixu.source == str(LEXICONS / "tropes" / "zhuixu.toml")
+    assert sorted(mini_lexicon.twists) == ["crisis", "reveal"]
+    assert mini_lexicon.twists["reveal"].cues == {"原来你是": 3.0, "真实身份": 3.0, "竟然是": 2.0}
+    assert mini_lexicon.boilerplate == {"三年之期已到": "zhuixu", "神医下山": "shenyi"}
+    # the test lexicon is small on purpose: only the built-in check asks for MIN_CUES cues
+    assert check_file(LEXICONS / "tropes" / "zhuixu.toml") == []
+    assert check_file(LEXICONS / "tropes" / "zhuixu.toml", builtin=True) == [
+        f"{LEXICONS / 'tropes' / 'zhuixu.toml'}: cues: 8 cues, a built-in trope needs at least 25"]
+
+
+def test_lexicon_user_words_are_cues_and_phrases(mini_lexicon: Any) -> None:
+    words = mini_lexicon.user_words()
+    assert words == sorted(words)
+    assert {"上门女婿", "注重生活", "中医院", "原来你是", "车祸"} <= set(words)
+    assert all(len(w) > 1 for w in words)
+
+
+def test_lexicon_version_is_a_content_fingerprint(mini_lexicon: Any, builtin_lexicon: Any,
+                                                  tmp_path: Path) -> None:
+    assert load_lexicon(directory=LEXICONS).version == mini_lexicon.version
+    assert mini_lexicon.version != builtin_lexicon.version
+    copy = tmp_path / "lex"
+    (copy / "tropes").mkdir(parents=True)
+    for path in LEXICONS.glob("**/*.toml"):
+        if path.parent.name != "user":
+            (copy / path.relative_to(LEXICONS)).write_bytes(path.read_bytes())
+    assert load_lexicon(directory=copy).version == mini_lexicon.version  # the place is no part
+    shenyi = copy / "tropes" / "shenyi.toml"
+    shenyi.write_text(shenyi.read_text(encoding="utf-8").replace('"医院" = 0.3', '"医院" = 0.4'),
+                      encoding="utf-8")
+    changed = load_lexicon(directory=copy)
+    assert changed.tropes["shenyi"].cues["医院"] == 0.4
+    assert changed.version != mini_lexicon.version
+
+
+def test_lexicon_accepts_a_byte_order_mark(tmp_path: Path) -> None:
+    path = tmp_path / "bom.toml"
+    path.write_bytes(GOOD_TROPE.encode("utf-8-sig"))
+    assert check_file(path) == []
+    assert load_lexicon([path]).tropes["xiuxian"].cues == {"修仙": 3.0, "筑基": 2.0}
+
+
+def test_lexicon_cue_matcher_finds_every_occurrence() -> None:
+    matcher = CueMatcher([("重生", "chongsheng", 3.0), ("上门女婿", "zhuixu", 3.0),
+                          ("女婿", "zhuixu", 0.5), ("女婿", "other", 1.0)])
+    hits = [(h.start, h.end, h.cue, h.group, h.weight) for h in matcher.find("上门女婿重生")]
+    assert hits == [(0, 4, "上门女婿", "zhuixu", 3.0), (2, 4, "女婿", "zhuixu", 0.5),
+                    (2, 4, "女婿", "other", 1.0), (4, 6, "重生", "chongsheng", 3.0)]
+    assert CueMatcher([]).find("上门女婿") == []
+
+
+# -- schema errors ------------------------------------------------------------------------------
+
+BAD_TROPES = [
+    pytest.param(GOOD_TROPE.replace('id = "xiuxian"\n', ""),
+                 ["id: must be ASCII snake_case like 'zhuixu', got None"], id="missing-id"),
+    pytest.param(GOOD_TROPE.replace('"xiuxian"', '"Xiu Xian"'),
+                 ["id: must be ASCII snake_case like 'zhuixu', got 'Xiu Xian'"], id="bad-id"),
+    pytest.param(GOOD_TROPE.replace('"xiuxian"', '"修仙"'),
+                 ["id: must be ASCII snake_case like 'zhuixu', got '修仙'"], id="non-ascii-id"),
+    pytest.param(GOOD_TROPE.replace('"筑基" = 2.0', '"筑基" = 7'),
+                 ["cues.筑基: weight 7 outside (0, 5.0]"], id="weight-too-big"),
+    pytest.param(GOOD_TROPE.replace('"筑基" = 2.0', '"筑基" = 0'),
+                 ["cues.筑基: weight 0 outside (0, 5.0]"], id="weight-zero"),
+    pytest.param(GOOD_TROPE.replace('"筑基" = 2.0', '"筑基" = -1.5'),
+                 ["cues.筑基: weight -1.5 outside (0, 5.0]"], id="weight-negative"),
+    pytest.param(GOOD_TROPE.replace('"筑基" = 2.0', '"筑基" = "high"'),
+                 ["cues.筑基: weight must be a number, got 'high'"], id="weight-string"),
+    pytest.param(GOOD_TROPE.replace('"筑基" = 2.0', '"筑基" = true'),
+                 ["cues.筑基: weight must be a number, got True"], id="weight-bool"),
+    pytest.param(GOOD_TROPE.replace('"筑基" = 2.0', '"" = 2.0'), ["cues: empty cue"],
+                 id="empty-cue"),
+    pytest.param(GOOD_TROPE.replace('"筑基" = 2.0', '"  " = 2.0'), ["cues: empty cue"],
+                 id="blank-cue"),
+    pytest.param(GOOD_TROPE.replace("[cues]", 'desc = "x"\n[cues]'),
+                 ["desc: unknown key (allowed: cues, description, id, name_en, name_zh, "
+                  "negative, version)"], id="unknown-key"),
+    pytest.param(GOOD_TROPE + '[negative]\nwords = ["x"]\n',
+                 ["negative.words: unknown key (allowed: contexts, phrases)"],
+                 id="unknown-negative-key"),
+    pytest.param(GOOD_TROPE + '[negative]\ncontexts = "拜年"\n',
+                 ["negative.contexts: must be a list of non-empty strings"],
+                 id="contexts-not-a-list"),
+    pytest.param(GOOD_TROPE + '[negative]\nphrases = ["赘述", ""]\n',
+                 ["negative.phrases: must be a list of non-empty strings"],
+                 id="empty-phrase"),
+    pytest.param(GOOD_TROPE.split("[cues]")[0], ["cues: required, a table of cue = weight"],
+                 id="no-cues"),
+    pytest.param(GOOD_TROPE.replace('name_zh = "修仙"\n', "").replace(
+        'description = "凡人修炼成仙。"\n', ""),
+                 ["name_zh, description: required for a new trope 'xiuxian'"],
+                 id="new-trope-without-names"),
+    pytest.param(GOOD_TROPE.replace('description = "凡人修炼成仙。"\n', 'description = " "\n'),
+                 ["description: required for a new trope 'xiuxian'"],
+                 id="new-trope-blank-description"),
+    pytest.param('id = "Bad"\n[cues]\n"修仙" = 9\n"" = 1\n',
+                 ["id: must be ASCII snake_case like 'zhuixu', got 'Bad'",
+                  "cues.修仙: weight 9 outside (0, 5.0]", "cues: empty cue"],
+                 id="every-problem-at-once"),
+]
+
+
+@pytest.mark.parametrize(("text", "problems"), BAD_TROPES)
+def test_lexicon_check_file_names_file_key_and_problem(tmp_path: Path, text: str,
+                                                       problems: list[str]) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_text(text, encoding="utf-8")
+    assert check_file(path) == [f"{path}: {p}" for p in problems]
+
+
+BAD_BUILTIN = [
+    pytest.param(GOOD_TROPE, ["cues: 2 cues, a built-in trope needs at least 25"],
+                 id="too-few-cues"),
+    pytest.param(GOOD_TROPE.replace('name_en = "Cultivation"\n', ""),
+                 ["name_en: required, a non-empty string",
+                  "cues: 2 cues, a built-in trope needs at least 25"], id="no-english-name"),
+]
+
+
+@pytest.mark.parametrize(("text", "problems"), BAD_BUILTIN)
+def test_lexicon_check_file_builtin_rules(tmp_path: Path, text: str, problems: list[str]) -> None:
+    path = tmp_path / "xiuxian.toml"
+    path.write_text(text, encoding="utf-8")
+    assert check_file(path, builtin=True) == [f"{path}: {p}" for p in problems]
+
+
+BAD_OTHER = [
+    pytest.param("[categories.Reveal]\ncues = { \"原来\" = 1.0 }\n",
+                 ["categories.Reveal: id must be ASCII snake_case"], id="twist-bad-id"),
+    pytest.param("[categories.reveal]\ncues = { \"原来\" = 9 }\n",
+                 ["categories.reveal.cues.原来: weight 9 outside (0, 5.0]"],
+                 id="twist-weight"),
+    pytest.param("categories = \"reveal\"\n",
+                 ["categories: required, a table of twist categories"], id="twist-not-a-table"),
+    pytest.param("[lines]\n\"三年之期已到\" = 3\n",
+                 ["lines.三年之期已到: value must be a trope id string (or \"\")"],
+                 id="stock-line-value"),
+]
+
+
+@pytest.mark.parametrize(("text", "problems"), BAD_OTHER)
+def test_lexicon_check_file_twists_and_stock_lines(tmp_path: Path, text: str,
+                                                   problems: list[str]) -> None:
+    path = tmp_path / "extra.toml"
+    path.write_text(text, encoding="utf-8")
+    assert check_file(path) == [f"{path}: {p}" for p in problems]
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    pytest.param(b'id = "xiuxian"\n[cues\n"x" = 1\n', "TOML syntax: ", id="toml-syntax"),
+    pytest.param(GOOD_TROPE.encode("gb18030"), "not UTF-8 text", id="not-utf8"),
+])
+def test_lexicon_check_file_unreadable(tmp_path: Path, data: bytes, message: str) -> None:
+    path = tmp_path / "broken.toml"
+    path.write_bytes(data)
+    problems = check_file(path)
+    assert len(problems) == 1
+    assert problems[0].startswith(f"{path}: {message}")
+    assert problems[0].endswith("[TS200]")
+    if message.startswith("TOML"):
+        assert "line 2" in problems[0]
+
+
+def test_lexicon_check_file_extension_of_builtin_needs_no_names() -> None:
+    assert check_file(USER / "zhuixu_more.toml") == []
+
+
+def test_lexicon_load_reports_user_file_problems(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(GOOD_TROPE.replace("2.0", "9"), encoding="utf-8")
+    with pytest.raises(LexiconError, match=r"bad\.toml: cues\.筑基: weight 9 outside") as info:
+        load_lexicon([path])
+    assert info.value.code == "TS200"
+    with pytest.raises(LexiconError, match="no such lexicon file"):
+        load_lexicon([tmp_path / "missing.toml"])
+
+
+def test_lexicon_load_refuses_a_directory_without_tropes(tmp_path: Path) -> None:
+    with pytest.raises(LexiconError, match="no trope lexicons"):
+        load_lexicon(directory=tmp_path)
+
+
+def test_lexicon_load_refuses_id_differing_from_file_name(tmp_path: Path) -> None:
+    (tmp_path / "tropes").mkdir()
+    (tmp_path / "tropes" / "other.toml").write_text(GOOD_TROPE, encoding="utf-8")
+    with pytest.raises(LexiconError, match="'xiuxian' differs from the file name 'other'"):
+        load_lexicon(directory=tmp_path)
+
+
+# -- user lexicons ------------------------------------------------------------------------------
+
+def test_lexicon_user_file_adds_a_trope(builtin_lexicon: Any) -> None:
+    lex = load_lexicon([USER / "xiuxian.toml"])
+    assert set(lex.tropes) == {*builtin_lexicon.tropes, "xiuxian"}
+    trope = lex.tropes["xiuxian"]
+    assert (trope.name_zh, trope.name_en) == ("修仙", "Cultivation")
+    assert trope.cues["九转还魂针"] == 3.0
+    assert lex.version != builtin_lexicon.version
+    assert "九转还魂针" in lex.user_words()
+    assert lex.sources[-1] == str(USER / "xiuxian.toml")
+
+
+def test_lexicon_user_file_extends_a_trope(builtin_lexicon: Any) -> None:
+    base = builtin_lexicon.tropes["zhuixu"]
+    lex = load_lexicon([USER / "zhuixu_more.toml"])
+    trope = lex.tropes["zhuixu"]
+    assert set(trope.cues) == {*base.cues, "吃绝户"}
+    assert trope.cues["吃绝户"] == 3.0
+    assert trope.cues["丈母娘"] == 2.0 != base.cues["丈母娘"]  # re-weighted
+    assert trope.negative_contexts == (*base.negative_contexts, "满月酒")
+    assert (trope.name_zh, trope.description) == (base.name_zh, base.description)
+    assert trope.source == f"{base.source}+{USER / 'zhuixu_more.toml'}"
+    assert builtin_lexicon.tropes["zhuixu"] is base and "吃绝户" not in base.cues
+
+
+def test_lexicon_user_files_extend_twists_and_stock_lines(builtin_lexicon: Any) -> None:
+    lex = load_lexicon([USER / "twists_more.toml", USER / "stock.toml"])
+    assert lex.twists["reveal"].cues["掉马甲"] == 3.0
+    assert set(builtin_lexicon.twists["reveal"].cues) < set(lex.twists["reveal"].cues)
+    assert lex.twists["reveal"].name_zh == "身份揭露"
+    assert lex.twists["rescue"].cues == {"及时赶到": 2.5}
+    assert lex.boilerplate["龙王殿恭迎殿主"] == "zhanshen"
+    assert len(lex.boilerplate) == len(builtin_lexicon.boilerplate) + 1
+
+
+@pytest.mark.parametrize("backend", ["jieba", "rjieba"])
+def test_lexicon_user_words_follow_into_the_segmenter(builtin_lexicon: Any, backend: str) -> None:
+    lex = load_lexicon([USER / "xiuxian.toml"])
+    before = Segmenter.for_lexicon(builtin_lexicon, backend)  # type: ignore[arg-type]
+    after = Segmenter.for_lexicon(lex, backend)  # type: ignore[arg-type]
+    assert after is not before
+    assert after.dictionary_checksum != before.dictionary_checksum
+    text = "他用九转还魂针救人"
+    assert "九转还魂针" not in before.cut(text)  # jieba alone splits it: 九转/还魂/针
+    assert "九转还魂针" in after.cut(text)
+
+
+# -- the CLI ------------------------------------------------------------------------------------
+
+def test_cli_lexicon_check_builtin_ok() -> None:
+    result = run("check")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == f"ok: {len(BUILTIN_FILES)} file(s) valid\n"
+    assert result.stderr == ""
+
+
+def test_cli_lexicon_check_user_files_ok() -> None:
+    result = run("check", *sorted(USER.glob("*.toml")))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "ok: 4 file(s) valid\n"
+
+
+def test_cli_lexicon_check_bad_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('id = "Bad"\n[cues]\n"修仙" = 9\n', encoding="utf-8")
+    result = run("check", USER / "xiuxian.toml", bad)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (f"{bad}: id: must be ASCII snake_case like 'zhuixu', got 'Bad'\n"
+                             f"{bad}: cues.修仙: weight 9 outside (0, 5.0]\n")
+
+
+def test_cli_lexicon_list(builtin_lexicon: Any) -> None:
+    result = run("list")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == len(builtin_lexicon.tropes) + 1
+    assert [line.split()[0] for line in lines[:-1]] == list(builtin_lexicon.tropes)
+    n = len(builtin_lexicon.tropes["zhuixu"].cues)
+    assert f"zhuixu       赘婿\tLive-in son-in-law\t{n} cues" in lines
+    assert lines[-1] == ("twist categories: reveal, reversal, face_slap, betrayal, crisis, hook; "
+                         f"stock lines: {len(builtin_lexicon.boilerplate)}; "
+                         f"lexicon version {builtin_lexicon.version}")
+
+
+def test_cli_lexicon_list_with_user_lexicon() -> None:
+    result = run("list", "--lexicon", USER / "xiuxian.toml")
+    assert result.exit_code == 0, result.stderr
+    assert "xiuxian      修仙\tCultivation\t6 cues" in result.stdout.splitlines()
+
+
+def test_cli_lexicon_show_zhuixu(builtin_lexicon: Any) -> None:
+    result = run("show", "zhuixu")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "zhuixu 赘婿 (Live-in son-in-law)"
+    trope = builtin_lexicon.tropes["zhuixu"]
+    cue_lines = [line for line in lines if line.startswith("  ")]
+    assert len(cue_lines) == len(trope.cues)
+    weights = [float(line.split()[0]) for line in cue_lines]
+    assert weights == sorted(weights, reverse=True)
+    assert "  3.0  上门女婿" in cue_lines and "  1.0  丈母娘" in cue_lines
+    assert "negative contexts: 拜年、过年、年货、回门、春节、饺子" in lines
+    assert "protected phrases: 赘述、累赘、女婿节" in lines
+
+
+def test_cli_lexicon_show_unknown_trope() -> None:
+    result = run("show", "nosuch")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "unknown trope 'nosuch'; choose one of bazong, chongsheng" in result.stderr
+
+
+def test_cli_lexicon_show_bad_user_lexicon(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('id = "xiuxian"\n[cues]\n"修仙" = 3\n', encoding="utf-8")
+    result = run("show", "zhuixu", "--lexicon", bad)
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert f"{bad}: name_zh, description: required for a new trope 'xiuxian'" in result.stderr

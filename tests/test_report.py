@@ -1,0 +1,251 @@
+"""Renderers: terminal tables, JSON/CSV views, self-contained HTML pages, and plots.
+
+Issue "The three users' workflows". Submissions are untrusted text: the terminal never reads
+it as rich markup, and HTML pages escape it, carry no script and load nothing from outside
+(images are data URIs; a Content-Security-Policy forbids scripts even if escaping failed).
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from texts import HOSTILE_ESCAPED, HOSTILE_RAW, HOSTILE_SCRIPT
+
+from tropescan.api import ROW_COLUMNS
+from tropescan.report import html as html_report
+from tropescan.report import plots, serialize, tables, terminal
+
+CORPUS = Path(__file__).parents[1] / "corpora_sample" / "scripts"
+DATA = Path(__file__).parent / "data" / "scripts"
+PNG = b"\x89PNG\r\n\x1a\n"
+
+MARKUP_SCRIPT = ("第1集\n1-1 日 内 客厅\n苏晚：[bold]我重生了[/bold]！这一世，我要让他们血债血偿！\n"
+                 "△[red]门被推开[/red]。\n苏晚：你到底是谁？\n")
+
+
+@pytest.fixture
+def hostile(write_script: Callable[..., Path], lexicon_only_analyzer: Any) -> Any:
+    return lexicon_only_analyzer.analyze(write_script(HOSTILE_SCRIPT, "hostile.txt"))
+
+
+# -- terminal ----------------------------------------------------------------------------------
+
+def test_report_terminal_text_is_not_markup(write_script: Callable[..., Path],
+                                            lexicon_only_analyzer: Any) -> None:
+    a = lexicon_only_analyzer.analyze(write_script(MARKUP_SCRIPT, "markup.txt"))
+    assert {t.trope for t in a.present_tropes} >= {"chongsheng", "fuchou"}
+    out = terminal.render_scan(a)
+    assert "苏晚：[bold]我重生了[/bold]！" in out
+    assert "[/bold]" in terminal.render_evidence(a)
+    assert "\x1b[" not in out  # no colour codes in redirected output
+
+
+def test_report_terminal_scan_sections(analysis_of: Callable[[str], Any],
+                                       lexicon_only_analyzer: Any) -> None:
+    a = analysis_of("s002.txt")
+    out = terminal.render_scan(a)
+    assert out.splitlines()[0] == (f"━━ s002  ({CORPUS / 's002.txt'}; 5 集 episodes, "
+                                   f"{terminal.clock(a.script.duration_s)} estimated)")
+    o = a.originality
+    assert f"原创度 Originality: {o.score:.0f}/100" in out
+    assert f"疑似复用 Reused passages ({len(o.passage_items)}):" in out
+    assert out.count("青石县的上门女婿 (s071)") >= 2  # nearest works and the passage table
+    bare = terminal.render_scan(lexicon_only_analyzer.analyze(DATA / "no_episodes.txt"))
+    assert "   ! no episode markers (第N集): read as one episode" in bare
+    assert "原创度" not in bare
+
+
+def test_report_terminal_no_tropes(analysis_of: Callable[[str], Any]) -> None:
+    out = terminal.render_scan(analysis_of("s057.txt"))
+    assert "套路 Tropes: no formula trope found 未发现明显套路" in out
+
+
+def test_report_terminal_tables(analysis_of: Callable[[str], Any]) -> None:
+    a = analysis_of("s002.txt")
+    trope_lines = terminal.render_tropes(a).splitlines()
+    assert len(trope_lines) == 2 + 14  # header, rule, one line per trope
+    present = [ln.split("│")[0].strip() for ln in trope_lines[2:] if "│ yes " in ln]
+    assert set(present) == {t.trope for t in a.present_tropes}
+    twists = terminal.render_twists(a)
+    p = a.pacing
+    assert twists.splitlines()[-1] == (
+        f"{p['n_twists']} twists, {p['density']:.2f} per 15 s; "
+        f"{100 * p['window_share']:.0f}% of windows hit; longest gap {p['longest_gap_s']:.0f} s")
+
+
+# -- HTML ----------------------------------------------------------------------------------------
+
+def test_report_html_escapes_hostile_text(hostile: Any,
+                                          html_problems: Callable[[str], list[str]]) -> None:
+    assert hostile.script.title == "<script>alert(1)</script>"
+    assert hostile.evidence_items and hostile.twist_events  # the hostile lines reach the tables
+    page = html_report.render_report(hostile, plots=False)
+    assert html_problems(page) == []
+    for raw in HOSTILE_RAW:
+        assert raw not in page
+    for escaped in HOSTILE_ESCAPED:
+        assert escaped in page
+    assert f"<h1>{HOSTILE_ESCAPED[0]}</h1>" in page
+    assert "<img" not in page  # plots=False
+
+
+def test_report_html_self_contained_with_plots(analysis_of: Callable[[str], Any],
+                                               html_problems: Callable[[str], list[str]]) -> None:
+    a = analysis_of("s002.txt")
+    page = html_report.render_report(a)
+    assert html_problems(page) == []
+    images = re.findall(r'<img alt="([^"]+)" src="data:image/png;base64,([^"]+)"', page)
+    assert [alt for alt, _ in images] == ["trope scores", "twist timeline",
+                                          "twist density per episode"]
+    for _, data in images:
+        assert base64.b64decode(data).startswith(PNG)
+    o = a.originality
+    for part in o.parts:
+        assert f"<tr><td>{part}</td>" in page
+    assert f'<span class="score">{o.score:.0f}</span>/100' in page
+    assert page.count("青石县的上门女婿") >= 2
+
+
+def test_report_html_index(html_problems: Callable[[str], list[str]]) -> None:
+    rows = [
+        {"rank": 1, "id": "a", "title": HOSTILE_RAW[0] + "(1)</script>", "originality": 87.94,
+         "top_tropes": "chongsheng", "twist_density": 0.5, "nearest_work": "<b>x</b>",
+         "similar_submissions": "", "status": "ok", "error": "", "report": "a-123456.html"},
+        {"rank": "", "id": "bad", "title": None, "originality": None, "top_tropes": None,
+         "twist_density": None, "nearest_work": None, "similar_submissions": "", "status": "error",
+         "error": "<img src=x onerror=alert(1)> is not a script", "report": ""},
+    ]
+    page = html_report.render_index(rows, title="contest <2024>", window_s=15,
+                                    versions={"tropescan": "0", "lexicon": "v",
+                                              "tropes_method": "t", "twists_method": "w",
+                                              "originality_method": "o"})
+    assert html_problems(page) == []
+    for raw in HOSTILE_RAW:
+        assert raw not in page
+    assert "<title>contest &lt;2024&gt; · tropescan</title>" in page
+    assert "1 scored, 1 failed." in page
+    assert '<a href="a-123456.html">a</a>' in page and "<td>bad</td>" in page
+    assert '<td class="num">88</td>' in page
+    assert f"error: {HOSTILE_ESCAPED[1]} is not a script" in page
+    assert "&lt;b&gt;x&lt;/b&gt;" in page
+
+
+@pytest.mark.parametrize(("script_id", "path"), [
+    pytest.param("s002", "/a/s002.txt", id="plain"),
+    pytest.param("../../etc/passwd", "/a/x.txt", id="path-traversal"),
+    pytest.param("剧本 一/二", "/a/剧本.txt", id="chinese-space-slash"),
+    pytest.param("", None, id="empty"),
+    pytest.param("x" * 300, "/a/long.txt", id="long"),
+])
+def test_report_html_report_name_is_safe(script_id: str, path: str | None) -> None:
+    name = html_report.report_name(script_id, path)
+    assert re.fullmatch(r"[\w\-]{1,60}-[0-9a-f]{6}\.html", name), name
+    assert ".." not in name and "/" not in name
+
+
+def test_report_html_report_name_unique_per_path() -> None:
+    names = {html_report.report_name("s002", p) for p in ("/a/s002.txt", "/b/s002.txt",
+                                                          "/a/s002.md")}
+    assert len(names) == 3
+
+
+def test_report_html_write_report(hostile: Any, tmp_path: Path) -> None:
+    path = html_report.write_report(hostile, tmp_path / "pages", plots=False)
+    assert path.parent == tmp_path / "pages"
+    assert path.name == html_report.report_name(hostile.script.id, hostile.script.path)
+    assert path.read_text(encoding="utf-8") == html_report.render_report(hostile, plots=False)
+    assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temp files left
+
+
+# -- CSV and JSON views --------------------------------------------------------------------------
+
+def test_report_rows_to_csv(analysis_of: Callable[[str], Any]) -> None:
+    rows = [analysis_of(n).summary_row() for n in ("s002.txt", "s057.txt")]
+    rows[1]["title"] = '标题，带逗号和"引号"'
+    rows[1]["extra"] = "ignored"
+    text = tables.rows_to_csv(rows)
+    back = list(csv.DictReader(io.StringIO(text)))
+    assert list(back[0]) == ROW_COLUMNS
+    assert [r["id"] for r in back] == ["s002", "s057"]
+    assert back[1]["title"] == '标题，带逗号和"引号"'
+    assert float(back[0]["originality"]) == rows[0]["originality"]
+    assert tables.rows_to_csv(rows, ["id", "status"]).splitlines() == ["id,status", "s002,ok",
+                                                                       "s057,ok"]
+
+
+def _floats(obj: Any) -> list[float]:
+    if isinstance(obj, float):
+        return [obj]
+    if isinstance(obj, dict):
+        return [f for v in obj.values() for f in _floats(v)]
+    if isinstance(obj, list):
+        return [f for v in obj for f in _floats(v)]
+    return []
+
+
+def test_report_serialize_rounds_table_floats(analysis_of: Callable[[str], Any]) -> None:
+    d = serialize.analysis_to_dict(analysis_of("s002.txt"))
+    for key in ("tropes", "evidence", "twists", "windows", "episodes"):
+        values = _floats(d[key])
+        assert values, key
+        assert all(round(v, 4) == v for v in values), key
+    assert all(round(v, 4) == v for v in _floats(d["originality"]["nearest"]))
+    assert d["script"] == serialize.script_summary(analysis_of("s002.txt").script)
+    assert [t["lines"] for t in d["twists"]][:1] and isinstance(d["twists"][0]["lines"], list)
+
+
+# -- plots -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("suffix", "magic"), [
+    pytest.param(".png", PNG, id="png"),
+    pytest.param(".svg", b"<?xml", id="svg"),
+])
+def test_report_plots_save(suffix: str, magic: bytes, analysis_of: Callable[[str], Any],
+                           tmp_path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    fig = analysis_of("s002.txt").plot_tropes()
+    path = tmp_path / f"tropes{suffix}"
+    plots.save(fig, path)
+    assert path.read_bytes().startswith(magic)
+    assert not plt.fignum_exists(fig.number)  # closed after saving
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+def test_report_plots_data_uri(analysis_of: Callable[[str], Any]) -> None:
+    uri = plots.to_data_uri(analysis_of("s002.txt").plot_episodes())
+    prefix = "data:image/png;base64,"
+    assert uri.startswith(prefix)
+    assert base64.b64decode(uri[len(prefix):]).startswith(PNG)
+
+
+@pytest.mark.parametrize(("font", "expected"), [
+    pytest.param(None, "time (s)", id="no-cjk-font"),
+    pytest.param("Noto Sans CJK SC", "时间（秒） time (s)", id="cjk-font"),
+])
+def test_report_plots_label(font: str | None, expected: str,
+                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(plots, "cjk_font", lambda: font)
+    assert plots.label("时间（秒）", "time (s)") == expected
+
+
+def test_report_plots_english_without_cjk_font(analysis_of: Callable[[str], Any],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import matplotlib.pyplot as plt
+
+    monkeypatch.setattr(plots, "cjk_font", lambda: None)
+    display = plots.plot_twist_timeline(analysis_of("s002.txt"))
+    try:
+        labels = [t.get_text() for t in display.ax_.get_yticklabels()]
+        assert labels == list(plots.CATEGORY_COLORS)
+        assert display.ax_.get_title() == "s002: twist timeline"
+        assert display.ax_.get_xlim()[1] == pytest.approx(analysis_of("s002.txt").script.duration_s)
+    finally:
+        plt.close(display.figure_)
