@@ -191,6 +191,10 @@ class CorpusIndex:
                 on_error(*result)
         if not feats:
             raise CorpusIndexError("no readable scripts to index")
+        # Workers finish in any order; the index keeps the sources' order, so a parallel or
+        # cluster build is identical to a serial one.
+        order = {str(p): k for k, (p, _) in enumerate(items)}
+        feats.sort(key=lambda f: order.get(f.path, len(order)))
         analyzer = analyzer or _default_analyzer()
         return cls.from_features(feats, analyzer=analyzer, max_terms=max_terms,
                                  reference=reference)
@@ -277,8 +281,12 @@ class CorpusIndex:
         self.check_compatible(analyzer)
         known = {w["digest"] for w in self.works}
         ids = {w["id"] for w in self.works}
-        feats = []
-        for result in map_works(resolve_sources(sources), analyzer=analyzer, jobs=jobs):
+        items = resolve_sources(sources)
+        order = {str(p): k for k, (p, _) in enumerate(items)}
+        results = [r for r in map_works(items, analyzer=analyzer, jobs=jobs)]
+        results.sort(key=lambda r: order.get(r.path if isinstance(r, WorkFeatures) else r[0], 0))
+        feats: list[WorkFeatures] = []
+        for result in results:
             if isinstance(result, WorkFeatures):
                 if result.digest in known:
                     continue
