@@ -215,7 +215,7 @@ def sample_analyses(analyzer: Any, sample_works: list[Any]) -> dict[str, Any]:
 def sample_homogeneity(sample_index: Any, analyzer: Any) -> Any:
     from tropescan.collection import homogeneity
 
-    return homogeneity(sample_index, stock=list(analyzer.lexicon.boilerplate))
+    return homogeneity(sample_index)
 
 
 @pytest.fixture(scope="session")

@@ -360,7 +360,7 @@ def test_cli_index_build_add_info(tmp_path: Path) -> None:
     assert result.stdout.startswith("indexed 3 works (")
     assert result.stdout.rstrip().endswith(f"passages) -> {idx}")
     info = json.loads(invoke("index", "info", idx).stdout)
-    assert (info["n_works"], info["format"]) == (3, "tropescan.index/1")
+    assert (info["n_works"], info["format"]) == (3, "tropescan.index/2")
 
     result = invoke("index", "add", idx, CORPUS / "s071.txt")
     assert result.exit_code == 0, result.stderr

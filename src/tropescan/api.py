@@ -273,9 +273,9 @@ class Analyzer:
     def read(self, path: str | os.PathLike[str], **kwargs: Any) -> Script:
         return read_script(path, timing=self.settings.timing, **kwargs)
 
-    def analyze(self, source: str | os.PathLike[str] | Script, *, exclude_self: bool = True,
-                **read_kwargs: Any) -> Analysis:
-        script = source if isinstance(source, Script) else self.read(source, **read_kwargs)
+    def tag_tropes(self, script: Script) -> tuple[Tokens, LinePlace, list[TropeEvidence],
+                                                  list[TropeScore]]:
+        """Segment once and score the tropes: the part of ``analyze`` an index build needs."""
         tokens = self.segmenter.tokenize(script.text)
         place = LinePlace.of(script)
         evidence = lexicon_evidence(script, tokens, self.lexicon, place)
@@ -285,7 +285,12 @@ class Analyzer:
 
             names = name_words([*script.speakers, *script.cast])
             probs = self.classifier.predict_one(strip_names(tokens.words, names))
-        scores = score_tropes(script, evidence, self.lexicon, probs)
+        return tokens, place, evidence, score_tropes(script, evidence, self.lexicon, probs)
+
+    def analyze(self, source: str | os.PathLike[str] | Script, *, exclude_self: bool = True,
+                **read_kwargs: Any) -> Analysis:
+        script = source if isinstance(source, Script) else self.read(source, **read_kwargs)
+        tokens, place, evidence, scores = self.tag_tropes(script)
         events = detect_twists(script, tokens, self.lexicon, model=self.twist_model,
                                threshold=self.settings.twist_threshold, place=place)
         windows = twist_windows(script, events, self.settings.window_s)

@@ -644,7 +644,7 @@ def homogeneity_cmd(source: Path, fmt: str, plot_dir: Path | None, jobs: int,
         idx = CorpusIndex.build(source, analyzer=analyzer, jobs=jobs, on_error=_errors_to_stderr,
                                 progress=_progress("reading"),
                                 reference=sample_index(analyzer) if small else None)
-    h = homogeneity(idx, stock=list(analyzer.lexicon.boilerplate))
+    h = homogeneity(idx)
     if fmt == "json":
         emit(dumps({**h.summary(), "pairs": h.pairs}), output)
     else:

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from .chunks import estimate_jaccard, match_text
+from .chunks import estimate_jaccard
 from .corpus import CorpusIndex
 from .originality import CANDIDATE_JACCARD, MIN_MATCH_CHARS, MIN_OVERLAP, overlap
 
@@ -79,7 +79,7 @@ class Homogeneity:
         return plot_cooccurrence(self.cooccurrence, self.tropes, **kwargs).figure_
 
 
-def shared_passages(index: CorpusIndex, stock: list[str], *,
+def shared_passages(index: CorpusIndex, *,
                     similar_works: list[tuple[int, int]] = (),  # type: ignore[assignment]
                     max_chunks: int = 200_000) -> Counter[tuple[int, int]]:
     """Verified shared passages between works of the index: (work a, work b) -> count.
@@ -88,7 +88,6 @@ def shared_passages(index: CorpusIndex, stock: list[str], *,
     already close by cosine) — every chunk pair whose MinHash estimate reaches
     ``CANDIDATE_JACCARD``: banding alone misses lightly reworded passages now and then.
     """
-    from .originality import _norm
 
     out: Counter[tuple[int, int]] = Counter()
     if index.n_chunks == 0 or index.n_chunks > max_chunks:
@@ -110,17 +109,14 @@ def shared_passages(index: CorpusIndex, stock: list[str], *,
     for i, j in sorted(pairs):
         if estimate_jaccard(sig[i], sig[j]) < CANDIDATE_JACCARD / 2:
             continue
-        a_text = match_text(_norm(index.chunk_text(i)), stock)
-        b_text = match_text(_norm(index.chunk_text(j)), stock)
-        share, matched, _ = overlap(a_text, b_text)
+        share, matched, _ = overlap(index.chunk_match(i), index.chunk_match(j))
         if share >= MIN_OVERLAP and matched >= MIN_MATCH_CHARS:
             key = (int(min(work_of[i], work_of[j])), int(max(work_of[i], work_of[j])))
             out[key] += 1
     return out
 
 
-def homogeneity(index: CorpusIndex, *, stock: list[str] | None = None,
-                duplicate_cosine: float = DUPLICATE_COSINE) -> Homogeneity:
+def homogeneity(index: CorpusIndex, *, duplicate_cosine: float = DUPLICATE_COSINE) -> Homogeneity:
     """Homogeneity figures of every work in ``index``."""
     n = len(index)
     X = index.X
@@ -128,7 +124,7 @@ def homogeneity(index: CorpusIndex, *, stock: list[str] | None = None,
     np.fill_diagonal(sim, 1.0)
     upper = sim[np.triu_indices(n, k=1)] if n > 1 else np.zeros(0)
     close = [(a, b) for a, b in zip(*np.nonzero(np.triu(sim, k=1) >= SIMILAR_WORKS), strict=True)]
-    shared = shared_passages(index, stock or [], similar_works=[(int(a), int(b)) for a, b in close])
+    shared = shared_passages(index, similar_works=[(int(a), int(b)) for a, b in close])
     pairs = []
     for a in range(n):
         for b in range(a + 1, n):

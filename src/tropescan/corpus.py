@@ -16,7 +16,9 @@ Memory model (what scales to 50,000 works in a few GB, see benchmarks/README.md)
 
 On disk (a folder, written to a temporary folder and renamed): ``index.json`` (format version,
 fingerprints, parameters), ``works.csv``, ``vocab.json``, ``idf.npy``, ``X.npz``, ``chunks.npz``
-(positions), ``sig.npy``, ``bands.npy``, ``chunk_text.bin`` + ``chunk_text_offsets.npy``.
+(positions), ``sig.npy``, ``bands.npy``, ``chunk_text.bin`` + ``chunk_text_offsets.npy`` (what
+a passage looks like) and ``chunk_match.bin`` + ``chunk_match_offsets.npy`` (its normalised
+match text, so a query never re-normalises corpus text).
 Nothing is pickled; arrays load with ``allow_pickle=False``.
 """
 
@@ -53,7 +55,7 @@ if TYPE_CHECKING:
     from .segment import Tokens
     from .tropes import TropeScore
 
-FORMAT = "tropescan.index/1"
+FORMAT = "tropescan.index/2"
 MAX_TERMS = 300
 SMALL_COLLECTION = 50  # fewer works than this borrow a reference corpus's idf
 WORK_COLUMNS = ["id", "title", "path", "format", "labels", "tropes", "derived_from", "note",
@@ -85,6 +87,7 @@ class WorkFeatures:
     counts: dict[str, int]  # term -> count, content words and bigrams
     chunk_pos: list[tuple[int, int, int, int]] = field(default_factory=list)
     chunk_text: list[str] = field(default_factory=list)
+    chunk_match: list[str] = field(default_factory=list)
     sig: np.ndarray | None = None
 
 
@@ -108,6 +111,7 @@ def work_features(script: Script, tokens: Tokens, trope_scores: Sequence[TropeSc
         counts=dict(Counter(features(tokens.words))),
         chunk_pos=[(c.episode, c.scene, c.line_start, c.line_end) for c in chunks],
         chunk_text=[c.display for c in chunks],
+        chunk_match=[c.match for c in chunks],
         sig=signatures(chunks),
     )
 
@@ -137,7 +141,8 @@ class CorpusIndex:
 
     def __init__(self, *, works: list[dict[str, Any]], vocab: list[str], idf: np.ndarray,
                  X: sparse.csr_matrix, chunk_pos: np.ndarray, sig: np.ndarray, bands: np.ndarray,
-                 chunk_text: Callable[[int], str] | list[str], meta: dict[str, Any]) -> None:
+                 chunk_text: Callable[[int], str] | list[str],
+                 chunk_match: Callable[[int], str] | list[str], meta: dict[str, Any]) -> None:
         self.works = works
         self.vocab = vocab
         self.vocab_index = {t: i for i, t in enumerate(vocab)}
@@ -148,6 +153,9 @@ class CorpusIndex:
         self.sig = sig
         self.bands = bands
         self._chunk_text = chunk_text
+        self._chunk_match = chunk_match
+        self._work_tropes: list[frozenset[str]] | None = None
+        self._by_digest: dict[str, list[int]] | None = None
         self.meta = meta
         self._band_table: tuple[np.ndarray, np.ndarray] | None = None
 
@@ -160,11 +168,29 @@ class CorpusIndex:
         return int(self.sig.shape[0])
 
     def chunk_text(self, i: int) -> str:
+        """A passage as written (for showing it side by side)."""
         src = self._chunk_text
         return src[i] if isinstance(src, list) else src(i)
 
+    def chunk_match(self, i: int) -> str:
+        """A passage's match text: normalised, stock lines and punctuation removed."""
+        src = self._chunk_match
+        return src[i] if isinstance(src, list) else src(i)
+
     def work_tropes(self) -> list[frozenset[str]]:
-        return [frozenset(t for t in w["tropes"].split(";") if t) for w in self.works]
+        """Each work's present tropes (computed once per index state)."""
+        if self._work_tropes is None:
+            self._work_tropes = [frozenset(t for t in w["tropes"].split(";") if t)
+                                 for w in self.works]
+        return self._work_tropes
+
+    def works_with_digest(self, digest: str) -> list[int]:
+        """Rows of the works whose normalised text has this digest (the same script)."""
+        if self._by_digest is None:
+            self._by_digest = {}
+            for i, w in enumerate(self.works):
+                self._by_digest.setdefault(w["digest"], []).append(i)
+        return self._by_digest.get(digest, [])
 
     # -- building -------------------------------------------------------------------------
     @classmethod
@@ -228,13 +254,15 @@ class CorpusIndex:
         index = cls(works=[], vocab=vocab, idf=idf, X=sparse.csr_matrix((0, len(vocab)), dtype=np.float32),
                     chunk_pos=np.zeros((0, 5), dtype=np.int32),
                     sig=np.zeros((0, NUM_PERM), dtype=np.uint32),
-                    bands=np.zeros((0, BANDS), dtype=np.uint64), chunk_text=[], meta=meta)
+                    bands=np.zeros((0, BANDS), dtype=np.uint64), chunk_text=[],
+                    chunk_match=[], meta=meta)
         index._append(feats)
         return index
 
     def _append(self, feats: list[WorkFeatures]) -> None:
         rows, cols, vals = [], [], []
         texts = [self.chunk_text(i) for i in range(self.n_chunks)]
+        matches = [self.chunk_match(i) for i in range(self.n_chunks)]
         pos = [self.chunk_pos]
         sigs = [self.sig]
         base_work = len(self.works)
@@ -256,6 +284,7 @@ class CorpusIndex:
                 pos.append(np.array([(base_work + k, *p) for p in f.chunk_pos], dtype=np.int32))
                 sigs.append(f.sig)  # type: ignore[arg-type]
                 texts.extend(f.chunk_text)
+                matches.extend(f.chunk_match)
         new = sparse.csr_matrix(
             (np.concatenate(vals) if vals else np.zeros(0, np.float32),
              (np.concatenate(rows) if rows else np.zeros(0, np.int32),
@@ -267,6 +296,9 @@ class CorpusIndex:
         self.sig = np.concatenate(sigs)
         self.bands = band_keys(self.sig) if len(self.sig) else np.zeros((0, BANDS), np.uint64)
         self._chunk_text = texts
+        self._chunk_match = matches
+        self._work_tropes = None
+        self._by_digest = None
         self._band_table = None
 
     def add(self, sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
@@ -367,11 +399,12 @@ class CorpusIndex:
             np.save(tmp / "chunk_pos.npy", self.chunk_pos)
             np.save(tmp / "sig.npy", self.sig)
             np.save(tmp / "bands.npy", self.bands)
-            blobs = [self.chunk_text(i).encode("utf-8") for i in range(self.n_chunks)]
-            offsets = np.zeros(len(blobs) + 1, dtype=np.int64)
-            offsets[1:] = np.cumsum([len(b) for b in blobs])
-            (tmp / "chunk_text.bin").write_bytes(b"".join(blobs))
-            np.save(tmp / "chunk_text_offsets.npy", offsets)
+            for name, get in (("chunk_text", self.chunk_text), ("chunk_match", self.chunk_match)):
+                blobs = [get(i).encode("utf-8") for i in range(self.n_chunks)]
+                offsets = np.zeros(len(blobs) + 1, dtype=np.int64)
+                offsets[1:] = np.cumsum([len(b) for b in blobs])
+                (tmp / f"{name}.bin").write_bytes(b"".join(blobs))
+                np.save(tmp / f"{name}_offsets.npy", offsets)
             replace_dir(tmp, path)
         finally:
             if tmp.exists():
@@ -420,28 +453,25 @@ class CorpusIndex:
             chunk_pos = np.load(path / "chunk_pos.npy", allow_pickle=False, mmap_mode=mode)
             sig = np.load(path / "sig.npy", allow_pickle=False, mmap_mode=mode)
             bands = np.load(path / "bands.npy", allow_pickle=False, mmap_mode=mode)
-            offsets = np.load(path / "chunk_text_offsets.npy", allow_pickle=False)
-            blob = np.memmap(path / "chunk_text.bin", dtype=np.uint8, mode="r") \
-                if (path / "chunk_text.bin").stat().st_size else np.zeros(0, np.uint8)
+            texts = {name: _text_store(path, name) for name in ("chunk_text", "chunk_match")}
         # A truncated .npy ends in EOFError, a truncated .npz in BadZipFile: both are damage.
         except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as exc:
             raise CorpusIndexError(f"corrupt index: {type(exc).__name__}: {exc}"[:200],
                                    path=path) from exc
         if (len(works) != meta.get("n_works") or X.shape != (len(works), len(vocab))
                 or len(idf) != len(vocab) or sig.shape != (n_chunks, meta.get("num_perm"))
-                or bands.shape[0] != n_chunks or len(offsets) != n_chunks + 1
-                or chunk_pos.shape != (n_chunks, 5) or int(offsets[-1]) != len(blob)):
+                or bands.shape[0] != n_chunks or chunk_pos.shape != (n_chunks, 5)
+                or any(len(off) != n_chunks + 1 or int(off[-1]) != len(blob)
+                       for off, blob in texts.values())):
             raise CorpusIndexError("corrupt index: table sizes do not agree", path=path)
         if (sig.dtype != np.uint32 or bands.dtype != np.uint64
                 or not np.issubdtype(chunk_pos.dtype, np.integer)):
             raise CorpusIndexError("corrupt index: unexpected array types", path=path)
 
-        def chunk_text(i: int) -> str:
-            return bytes(blob[int(offsets[i]):int(offsets[i + 1])]).decode("utf-8")
-
         meta["path"] = str(path)
         return cls(works=works, vocab=vocab, idf=idf, X=X, chunk_pos=np.asarray(chunk_pos),
-                   sig=sig, bands=bands, chunk_text=chunk_text, meta=meta)
+                   sig=sig, bands=bands, chunk_text=_reader(*texts["chunk_text"]),
+                   chunk_match=_reader(*texts["chunk_match"]), meta=meta)
 
     def info(self) -> dict[str, Any]:
         tropes = Counter(t for s in self.work_tropes() for t in s)
@@ -450,6 +480,21 @@ class CorpusIndex:
             "n_works": len(self.works), "n_chunks": self.n_chunks, "vocabulary": len(self.vocab),
             "nnz": int(self.X.nnz), "trope_counts": dict(tropes.most_common()),
         }
+
+
+def _text_store(path: Path, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Offsets and the memory-mapped UTF-8 blob of one text table."""
+    offsets = np.load(path / f"{name}_offsets.npy", allow_pickle=False)
+    size = (path / f"{name}.bin").stat().st_size
+    blob = np.memmap(path / f"{name}.bin", dtype=np.uint8, mode="r") if size else np.zeros(0, np.uint8)
+    return offsets, blob
+
+
+def _reader(offsets: np.ndarray, blob: np.ndarray) -> Callable[[int], str]:
+    def read(i: int) -> str:
+        return bytes(blob[int(offsets[i]):int(offsets[i + 1])]).decode("utf-8")
+
+    return read
 
 
 def resolve_sources(sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str]) -> list[tuple[Path, dict[str, str]]]:

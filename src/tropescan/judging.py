@@ -174,7 +174,7 @@ def submission_pairs(features: list[WorkFeatures], settings: Settings | None,
     # lightly reworded passages now and then (as in collection.homogeneity).
     close = [(int(a), int(b)) for a, b in zip(*np.nonzero(np.triu(sim, k=1) >= SIMILAR_WORKS),
                                               strict=True)]
-    shared = shared_passages(index, list(analyzer.lexicon.boilerplate), similar_works=close)
+    shared = shared_passages(index, similar_works=close)
     pairs = []
     for a in range(len(index)):
         for b in range(a + 1, len(index)):

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .chunks import band_keys, estimate_jaccard, match_text, script_chunks, signatures
+from .chunks import band_keys, estimate_jaccard, script_chunks, signatures
 from .timing import counted_chars
 from .util import records_frame
 
@@ -57,6 +57,7 @@ MIN_MATCH_CHARS = 30
 MIN_BLOCK = 6  # matching runs shorter than this are coincidence (共同的常用词)
 CANDIDATE_JACCARD = 0.15
 NEAREST_FOR_REUSE = 3
+MAX_VERIFY = 8
 
 NEAREST_COLUMNS = ["rank", "work_id", "title", "similarity", "tropes", "shared_tropes"]
 PASSAGE_COLUMNS = ["episode", "scene", "lines", "text", "work_id", "title", "work_episode",
@@ -137,10 +138,12 @@ def overlap(a: str, b: str) -> tuple[float, int, list[tuple[int, int, int]]]:
 def _excluded(script: Script, index: CorpusIndex, digest: str, exclude_self: bool) -> set[int]:
     if not exclude_self:
         return set()
-    sid = script.id
-    return {i for i, w in enumerate(index.works)
-            if w["digest"] == digest or (w["id"] == sid and script.path
-                                         and str(w.get("path", "")).endswith(script.path or "?"))}
+    out = set(index.works_with_digest(digest))
+    if script.path:
+        # The same file, even if edited since it was indexed.
+        out.update(i for i, w in enumerate(index.works)
+                   if w["id"] == script.id and str(w.get("path", "")).endswith(script.path))
+    return out
 
 
 def find_stock_lines(script: Script, lexicon: Lexicon) -> list[StockLine]:
@@ -196,15 +199,17 @@ def score_originality(script: Script, tokens: Tokens, trope_scores: list[TropeSc
                 est = estimate_jaccard(sig[qi][None, :], np.asarray(index.sig[near]))
                 cand.update(near[est >= CANDIDATE_JACCARD].tolist())
             best: tuple[float, int, float, int] | None = None
-            for ci in cand:
-                work = int(index.chunk_pos[ci, 0])
-                if work in excluded:
-                    continue
-                jac = float(estimate_jaccard(sig[qi], np.asarray(index.sig[ci])))
+            # Best-first by estimated Jaccard, at most MAX_VERIFY exact checks: a scene that
+            # stands in hundreds of corpus works needs only its closest match confirmed.
+            ids = np.array([ci for ci in cand if int(index.chunk_pos[ci, 0]) not in excluded],
+                           dtype=np.int64)
+            jacs = estimate_jaccard(sig[qi][None, :], np.asarray(index.sig[ids])) if len(ids) \
+                else np.zeros(0)
+            for k in np.argsort(-jacs, kind="stable")[:MAX_VERIFY]:
+                ci, jac = int(ids[k]), float(jacs[k])
                 if jac < CANDIDATE_JACCARD / 2:
-                    continue
-                other = match_text(_norm(index.chunk_text(ci)), stock)
-                share, matched, _ = overlap(chunk.match, other)
+                    break
+                share, matched, _ = overlap(chunk.match, index.chunk_match(ci))
                 if share >= MIN_OVERLAP and matched >= MIN_MATCH_CHARS and (
                         best is None or share > best[0]):
                     best = (share, ci, jac, matched)
@@ -248,9 +253,3 @@ def score_originality(script: Script, tokens: Tokens, trope_scores: list[TropeSc
         "corpus_works": len(index),
     }
     return Originality(score, parts, details, nearest, passages, stock_items)
-
-
-def _norm(display: str) -> str:
-    from .readers.normalize import is_traditional, normalize
-
-    return normalize(display, traditional=is_traditional(display))

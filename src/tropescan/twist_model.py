@@ -119,18 +119,23 @@ class TwistModel:
     def _matrix(self, dense: np.ndarray, texts: Sequence[str]) -> Any:
         from scipy import sparse
 
-        rows, cols, vals = [], [], []
+        # One pass collecting (row, column, count), then tf-idf and row norms vectorised.
+        rows: list[int] = []
+        cols: list[int] = []
+        counts: list[int] = []
+        vocab = self.vocabulary_
         for r, text in enumerate(texts):
-            counts = Counter(g for g in _ngrams(text) if g in self.vocabulary_)
-            if not counts:
-                continue
-            idx = [self.vocabulary_[g] for g in counts]
-            v = np.array([1 + math.log(c) for c in counts.values()]) * self.idf_[idx]
-            v /= np.linalg.norm(v) or 1.0
-            rows += [r] * len(idx)
-            cols += idx
-            vals += v.tolist()
-        grams = sparse.csr_matrix((vals, (rows, cols)), shape=(len(texts), len(self.vocabulary_)))
+            for g, c in Counter(g for g in _ngrams(text) if g in vocab).items():
+                rows.append(r)
+                cols.append(vocab[g])
+                counts.append(c)
+        row = np.asarray(rows, dtype=np.int64)
+        col = np.asarray(cols, dtype=np.int64)
+        vals = (1.0 + np.log(np.asarray(counts, dtype=np.float64))) * self.idf_[col]
+        norms = np.sqrt(np.bincount(row, weights=vals * vals, minlength=len(texts)))
+        norms[norms == 0] = 1.0
+        vals /= norms[row]
+        grams = sparse.csr_matrix((vals, (row, col)), shape=(len(texts), len(vocab)))
         scaled = (dense - self.mean_) / self.scale_
         return sparse.hstack([sparse.csr_matrix(scaled), grams]).tocsr()
 
