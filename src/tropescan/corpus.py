@@ -155,7 +155,9 @@ class CorpusIndex:
         self._chunk_text = chunk_text
         self._chunk_match = chunk_match
         self._work_tropes: list[frozenset[str]] | None = None
+        self._trope_matrix: tuple[list[str], np.ndarray] | None = None
         self._by_digest: dict[str, list[int]] | None = None
+        self._by_id: dict[str, list[int]] | None = None
         self.meta = meta
         self._band_table: tuple[np.ndarray, np.ndarray] | None = None
 
@@ -183,6 +185,25 @@ class CorpusIndex:
             self._work_tropes = [frozenset(t for t in w["tropes"].split(";") if t)
                                  for w in self.works]
         return self._work_tropes
+
+    def trope_matrix(self) -> tuple[list[str], np.ndarray]:
+        """Trope ids and a works × tropes boolean matrix (computed once per index state)."""
+        if self._trope_matrix is None:
+            sets = self.work_tropes()
+            names = sorted({t for s in sets for t in s})
+            pos = {t: k for k, t in enumerate(names)}
+            matrix = np.zeros((len(sets), len(names)), dtype=bool)
+            for i, s in enumerate(sets):
+                matrix[i, [pos[t] for t in s]] = True
+            self._trope_matrix = (names, matrix)
+        return self._trope_matrix
+
+    def works_with_id(self, work_id: str) -> list[int]:
+        if self._by_id is None:
+            self._by_id = {}
+            for i, w in enumerate(self.works):
+                self._by_id.setdefault(w["id"], []).append(i)
+        return self._by_id.get(work_id, [])
 
     def works_with_digest(self, digest: str) -> list[int]:
         """Rows of the works whose normalised text has this digest (the same script)."""
@@ -298,7 +319,9 @@ class CorpusIndex:
         self._chunk_text = texts
         self._chunk_match = matches
         self._work_tropes = None
+        self._trope_matrix = None
         self._by_digest = None
+        self._by_id = None
         self._band_table = None
 
     def add(self, sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,

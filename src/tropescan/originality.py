@@ -141,8 +141,8 @@ def _excluded(script: Script, index: CorpusIndex, digest: str, exclude_self: boo
     out = set(index.works_with_digest(digest))
     if script.path:
         # The same file, even if edited since it was indexed.
-        out.update(i for i, w in enumerate(index.works)
-                   if w["id"] == script.id and str(w.get("path", "")).endswith(script.path))
+        out.update(i for i in index.works_with_id(script.id)
+                   if str(index.works[i].get("path", "")).endswith(script.path))
     return out
 
 
@@ -228,9 +228,12 @@ def score_originality(script: Script, tokens: Tokens, trope_scores: list[TropeSc
     # trope combination
     need = min(2, len(present))
     if present and len(index):
-        holders = sum(1 for i, t in enumerate(work_tropes)
-                      if i not in excluded and len(present & t) >= need)
-        commonness = holders / max(1, len(index) - len(excluded))
+        names, matrix = index.trope_matrix()
+        cols = [names.index(t) for t in present if t in names]
+        shared = matrix[:, cols].sum(axis=1) if cols else np.zeros(len(index), dtype=int)
+        hold = shared >= need
+        hold[list(excluded)] = False
+        commonness = int(hold.sum()) / max(1, len(index) - len(excluded))
     else:
         commonness = 0.0
 
