@@ -83,9 +83,8 @@ def run_process(cmd: list[str]) -> None:
 def stage_breakdown(analyzer, path: Path, repeat: int) -> dict[str, float]:
     """Median seconds per stage, calling the same library functions as ``Analyzer.analyze``."""
     from tropescan.chunks import band_keys, script_chunks, signatures
-    from tropescan.classifier import features, name_words, strip_names
+    from tropescan.classifier import features
     from tropescan.originality import score_originality
-    from tropescan.tropes import LinePlace, lexicon_evidence, score_tropes
     from tropescan.twists import detect_twists, episode_pacing, pacing_summary, twist_windows
 
     a, s = analyzer, analyzer.settings
@@ -102,13 +101,8 @@ def stage_breakdown(analyzer, path: Path, repeat: int) -> dict[str, float]:
         note(f"segment ({a.segmenter.backend})", t)
 
         def tropes(script, tokens):
-            place = LinePlace.of(script)
-            evidence = lexicon_evidence(script, tokens, a.lexicon, place)
-            probs = None
-            if a.classifier is not None:
-                names = name_words([*script.speakers, *script.cast])
-                probs = a.classifier.predict_one(strip_names(tokens.words, names))
-            return place, score_tropes(script, evidence, a.lexicon, probs)
+            _, place, _, scores = a.tag_tropes(script, tokens)  # the Analyzer's own stage
+            return place, scores
 
         t, (place, scores) = timed(tropes, script, tokens)
         note("tropes (lexicon + classifier)", t)

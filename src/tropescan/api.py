@@ -273,10 +273,11 @@ class Analyzer:
     def read(self, path: str | os.PathLike[str], **kwargs: Any) -> Script:
         return read_script(path, timing=self.settings.timing, **kwargs)
 
-    def tag_tropes(self, script: Script) -> tuple[Tokens, LinePlace, list[TropeEvidence],
-                                                  list[TropeScore]]:
-        """Segment once and score the tropes: the part of ``analyze`` an index build needs."""
-        tokens = self.segmenter.tokenize(script.text)
+    def tag_tropes(self, script: Script, tokens: Tokens | None = None
+                   ) -> tuple[Tokens, LinePlace, list[TropeEvidence], list[TropeScore]]:
+        """Segment once (unless ``tokens`` are given) and score the tropes: the part of
+        ``analyze`` an index build needs."""
+        tokens = tokens or self.segmenter.tokenize(script.text)
         place = LinePlace.of(script)
         evidence = lexicon_evidence(script, tokens, self.lexicon, place)
         probs = None
