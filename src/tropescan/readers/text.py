@@ -5,7 +5,7 @@ Input: decoded text. Output: a ``Script`` (untimed; ``timing`` adds times).
 Each line is classified by the first rule that fits: episode marker, scene heading, front
 matter (title, cast list, synopsis), transition, action, dialogue / voice-over; anything else
 is an unmarked action line inside a structured script, or prose when the file has no script
-structure at all. The rules accept the spellings in ``DOMAIN.md``: ``第1集``/``第一集``/
+structure at all. The rules accept the spellings writers really use: ``第1集``/``第一集``/
 ``【第1集】``/``EP01``/``# 第1集``; ``1-2 日 内 别墅客厅``/``1-2 夜/外/医院走廊``/
 ``2-3场 地下车库 夜 内``/``第 1 -1 场 正厅夜内``/``场景1：…``/``第1场``/``[场景] …``;
 ``△``/``▲``/``【…】``/``（…）`` actions; ``角色（情绪）：台词``, ``角色OS：``, ``VO（…）：``.
