@@ -62,11 +62,6 @@ class Tokens:
         j = int(np.searchsorted(self.starts, end, side="left"))
         return self.words[i:j]
 
-    def content_words(self, start: int = 0, end: int | None = None) -> list[str]:
-        """Words with at least one letter or Han character (no punctuation or spaces)."""
-        words = self.words if start == 0 and end is None else self.span(start, end or self.n_chars)
-        return [w for w in words if any(ch.isalnum() for ch in w)]
-
 
 class Segmenter:
     """One tokenizer with the user words loaded.
@@ -138,7 +133,3 @@ class Segmenter:
 
     def cut(self, text: str) -> list[str]:
         return self.tokenize(text).words
-
-    def analyzer(self, text: str) -> list[str]:
-        """Content words only: the analyzer for TF-IDF."""
-        return [w for w in self.cut(text) if any(ch.isalnum() for ch in w)]

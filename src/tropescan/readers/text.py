@@ -125,7 +125,6 @@ def scene_fields(line: str, key: str) -> dict[str, str]:
     return out
 
 
-HEADING_TIME_RE = re.compile(rf"({_TIMES})")
 _FIELD_SEP = r"[\s/／|｜,，、·]+"
 _GLUED_TIME_INOUT = rf"(?P<t>{_TIMES})(?P<io>{_INOUT})|(?P<io2>{_INOUT})(?P<t2>{_TIMES})"
 

@@ -119,50 +119,41 @@ def render_scan(analysis: Any, *, evidence_per_trope: int = 2, width: int = 110)
     return buf.getvalue().rstrip()
 
 
-def render_tropes(analysis: Any) -> str:
+def _table(columns: tuple[str, ...], rows: Any, *, fold: bool = False) -> str:
+    """A plain table of string cells, rendered to text."""
     buf = io.StringIO()
-    con = _console(buf)
     t = Table(show_edge=False)
-    for col in ("trope", "name_zh", "name_en", "score", "lexicon", "classifier", "present",
-                "evidence"):
-        t.add_column(col)
-    for ts in analysis.trope_scores:
-        t.add_row(ts.trope, ts.name_zh, ts.name_en, f"{ts.score:.3f}", f"{ts.lexicon_score:.3f}",
-                  "-" if ts.classifier_prob is None else f"{ts.classifier_prob:.3f}",
-                  "yes" if ts.present else "", str(ts.evidence_count))
-    con.print(t)
+    for col in columns:
+        t.add_column(col, overflow="fold" if fold else "ellipsis")
+    for row in rows:
+        t.add_row(*row)
+    _console(buf).print(t)
     return buf.getvalue().rstrip()
+
+
+def render_tropes(analysis: Any) -> str:
+    return _table(
+        ("trope", "name_zh", "name_en", "score", "lexicon", "classifier", "present", "evidence"),
+        ((ts.trope, ts.name_zh, ts.name_en, f"{ts.score:.3f}", f"{ts.lexicon_score:.3f}",
+          "-" if ts.classifier_prob is None else f"{ts.classifier_prob:.3f}",
+          "yes" if ts.present else "", str(ts.evidence_count)) for ts in analysis.trope_scores))
 
 
 def render_twists(analysis: Any) -> str:
     from ..util import clock
 
-    buf = io.StringIO()
-    con = _console(buf)
-    t = Table(show_edge=False)
-    for col in ("集 ep", "time", "line", "category", "score", "text"):
-        t.add_column(col, overflow="fold")
-    for ev in analysis.twist_events:
-        t.add_row(str(ev.episode), clock(ev.time_s), str(ev.line), ev.category,
-                  f"{ev.score:.2f}", ev.text[:60])
-    con.print(t)
+    table = _table(("集 ep", "time", "line", "category", "score", "text"),
+                   ((str(ev.episode), clock(ev.time_s), str(ev.line), ev.category,
+                     f"{ev.score:.2f}", ev.text[:60]) for ev in analysis.twist_events), fold=True)
     p = analysis.pacing
-    con.print(f"{p['n_twists']} twists, {p['density']:.2f} per {p['window_s']:.0f} s; "
-              f"{_pct(p['window_share'])} of windows hit; longest gap {p['longest_gap_s']:.0f} s")
-    return buf.getvalue().rstrip()
+    return (f"{table}\n{p['n_twists']} twists, {p['density']:.2f} per {p['window_s']:.0f} s; "
+            f"{_pct(p['window_share'])} of windows hit; longest gap {p['longest_gap_s']:.0f} s")
 
 
 def render_evidence(analysis: Any) -> str:
-    buf = io.StringIO()
-    con = _console(buf)
-    t = Table(show_edge=False)
-    for col in ("trope", "cue", "weight", "ep", "scene", "line", "text"):
-        t.add_column(col, overflow="fold")
-    for e in analysis.evidence_items:
-        t.add_row(e.trope, e.cue, f"{e.weight:.1f}", str(e.episode), str(e.scene), str(e.line),
-                  e.text[:60])
-    con.print(t)
-    return buf.getvalue().rstrip()
+    return _table(("trope", "cue", "weight", "ep", "scene", "line", "text"),
+                  ((e.trope, e.cue, f"{e.weight:.1f}", str(e.episode), str(e.scene), str(e.line),
+                    e.text[:60]) for e in analysis.evidence_items), fold=True)
 
 
 def _frame_table(con: Console, df: Any, title: str) -> None:
@@ -226,13 +217,7 @@ def render_windows(analysis: Any) -> str:
     """One row per window: the 15-second grid a writer checks the formula against."""
     from ..util import clock
 
-    buf = io.StringIO()
-    con = _console(buf)
-    t = Table(show_edge=False)
-    for col in ("集 ep", "window", "from", "to", "twists", "categories"):
-        t.add_column(col)
-    for w in analysis.window_items:
-        t.add_row(str(w.episode), str(w.index), clock(w.start_s), clock(w.end_s)
-                  + (" (partial)" if w.partial else ""), str(w.n_twists), w.categories)
-    con.print(t)
-    return buf.getvalue().rstrip()
+    return _table(("集 ep", "window", "from", "to", "twists", "categories"),
+                  ((str(w.episode), str(w.index), clock(w.start_s),
+                    clock(w.end_s) + (" (partial)" if w.partial else ""), str(w.n_twists),
+                    w.categories) for w in analysis.window_items))
