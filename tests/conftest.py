@@ -356,7 +356,8 @@ def judged(submissions: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
 @pytest.fixture(scope="session")
 def training_manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A nine-script labelled corpus (every trope, a near-copy family, a no-trope script) with
-    its twist labels in ``labels/twists.csv``: small enough to train and evaluate in seconds."""
+    its gold twist labels and every annotator's (``labels/twists.csv``,
+    ``labels/twist_annotations.csv``): small enough to train and evaluate in seconds."""
     import csv
 
     keep = {"s001", "s002", "s003", "s004", "s005", "s006", "s007", "s057", "s071"}
@@ -371,13 +372,14 @@ def training_manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
-    with (source / "labels" / "twists.csv").open(encoding="utf-8", newline="") as fh:
-        labels = [r for r in csv.DictReader(fh) if r["script_id"] in keep]
     (root / "labels").mkdir()
-    with (root / "labels" / "twists.csv").open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=list(labels[0]))
-        writer.writeheader()
-        writer.writerows(labels)
+    for name in ("twists.csv", "twist_annotations.csv"):
+        with (source / "labels" / name).open(encoding="utf-8", newline="") as fh:
+            labels = [r for r in csv.DictReader(fh) if r["script_id"] in keep]
+        with (root / "labels" / name).open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(labels[0]))
+            writer.writeheader()
+            writer.writerows(labels)
     return root / "manifest.csv"
 
 

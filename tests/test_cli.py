@@ -439,6 +439,13 @@ def test_cli_evaluate_json(training_manifest: Path) -> None:
     assert twists["overall"]["support"] > 100
     labelled = set(pd.read_csv(training_manifest.parent / "labels" / "twists.csv")["script_id"])
     assert twists["scripts"] == len(labelled) == 8  # s057 has no twist labels
+    # the manifest's own labels are used, and its three annotators give the human ceiling
+    assert twists["overall"]["support"] == len(pd.read_csv(training_manifest.parent / "labels"
+                                                           / "twists.csv"))
+    agreement = twists["agreement"]
+    assert agreement["annotators"] == 3
+    assert len(agreement["pairs"]) == 6
+    assert 0.5 < agreement["f1"] <= 1
 
 
 def test_cli_evaluate_twists_only_table(training_manifest: Path) -> None:
@@ -446,6 +453,7 @@ def test_cli_evaluate_twists_only_table(training_manifest: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert "twists: twists.v2 (grouped CV), per category" in result.stdout
     assert "overall: precision " in result.stdout
+    assert "annotators against each other (3 annotators" in result.stdout
     assert "macro F1" not in result.stdout  # tropes were not evaluated
 
 

@@ -18,10 +18,11 @@ import pytest
 
 import tropescan
 from tropescan._resources import corpus_dir
+from tropescan.evaluation import majority_twists
 from tropescan.lexicon import load_lexicon
 from tropescan.model import Script
 from tropescan.readers.decode import read_text
-from tropescan.sample import Work, read_manifest, twist_labels
+from tropescan.sample import Work, read_manifest, twist_annotations, twist_labels
 
 CORPUS = corpus_dir()
 WORKS = read_manifest()
@@ -142,6 +143,29 @@ def test_sample_corpus_twist_labels() -> None:
     assert problems == []
 
 
+def test_sample_corpus_gold_twists_are_the_annotators_majority() -> None:
+    """Every labelled script has three independent annotations (docs/twist_labels.md), and
+    ``twists.csv`` is exactly what at least two of them agree on."""
+    marks: dict[str, dict[str, list[tuple[int, str]]]] = {}
+    episode_of: dict[tuple[str, int], str] = {}
+    for row in twist_annotations():
+        marks.setdefault(row["script_id"], {}).setdefault(row["annotator"], []).append(
+            (int(row["line"]), row["category"]))
+        episode_of[row["script_id"], int(row["line"])] = row["episode"]
+    gold = sorted((r["script_id"], int(r["line"]), r["category"], int(r["votes"]))
+                  for r in twist_labels())
+    assert {sid for sid, *_ in gold} == set(marks)
+    assert all(set(m) == {"writer", "b", "c"} for m in marks.values())
+    expected = sorted((sid, line, cat, votes) for sid, m in marks.items()
+                      for line, cat, votes in majority_twists(m))
+    assert gold == expected
+    # and every annotated line is a real line of its episode, like the gold ones
+    for (sid, line), episode in episode_of.items():
+        found = [ep.number for ep in read(sid).episodes for ln in ep.lines
+                 if ln.source_line == line]
+        assert found == [int(episode)], (sid, line)
+
+
 def test_sample_corpus_readme_states_origin_and_licence() -> None:
     readme = next((p for p in CORPUS.iterdir() if p.name.lower().startswith("readme")), None)
     assert readme is not None, f"no README in {CORPUS}"
@@ -165,7 +189,7 @@ def test_sample_corpus_no_undeclared_near_duplicates() -> None:
 
 
 def test_sample_corpus_labels_files_exist() -> None:
-    for name in ("twists.csv", "hard_negatives.csv"):
+    for name in ("twists.csv", "twist_annotations.csv", "hard_negatives.csv"):
         path = CORPUS / "labels" / name
         with path.open(encoding="utf-8", newline="") as fh:
             rows = list(csv.DictReader(fh))

@@ -19,9 +19,9 @@ from texts import FORMULA_EPISODE, SCENE_PREFIX
 
 from tropescan.api import Analyzer, default_model_dir
 from tropescan.errors import ModelError
-from tropescan.evaluation import evaluate_twists
+from tropescan.evaluation import evaluate_twists, majority_twists, twist_agreement
 from tropescan.model import LineKind
-from tropescan.sample import twist_labels
+from tropescan.sample import twist_annotations, twist_labels
 from tropescan.tropes import LinePlace
 from tropescan.twist_model import CATEGORIES, DENSE, FORMAT, KINDS, TwistModel, line_features
 
@@ -262,7 +262,7 @@ def _figures(name: str, result: dict[str, Any]) -> str:
 
 
 def test_twist_model_rule_quality(sample_corpus: Any, analyzer: Analyzer) -> None:
-    """The lexicon rule alone: precise but it misses most twists (measured P 0.73, R 0.20)."""
+    """The lexicon rule alone: precise but it misses most twists (measured P 0.72, R 0.19)."""
     rule = evaluate_twists(sample_corpus, analyzer, twist_labels(), use_model=False)
     print(_figures("twists.v1 (lexicon rule)", rule))
     assert rule["method"] == "twists.v1 (lexicon rule)"
@@ -270,26 +270,75 @@ def test_twist_model_rule_quality(sample_corpus: Any, analyzer: Analyzer) -> Non
     assert sorted(rule["table"]["category"]) == sorted(CATEGORIES)
     assert 0.0 < rule["overall"]["f1"] < 1.0
     assert rule["overall"]["precision"] > rule["overall"]["recall"]
+    assert rule["agreement"] is None  # no annotations given
 
 
 @pytest.mark.slow
 def test_twist_model_grouped_cv_quality(sample_corpus: Any, analyzer: Analyzer) -> None:
-    """Grouped 3-fold CV of the learned model against the rule.
+    """Grouped 3-fold CV of the learned model (trained on every annotator's labels) against
+    the rule and against the annotators themselves.
 
-    Measured (seed 0): model P 0.693 R 0.681 F1 0.687 (seeds 1, 2: F1 0.679, 0.676; 5 folds:
-    0.702); rule P 0.725 R 0.201 F1 0.314.
+    Measured (seeds 0, 1, 2): model F1 0.640, 0.638, 0.631 (P 0.666 R 0.616 for seed 0; 5
+    folds: 0.652); trained on the gold alone 0.634; rule P 0.716 R 0.188 F1 0.298.
+    Annotators against each other: mean pairwise F1 0.827.
     """
-    model = evaluate_twists(sample_corpus, analyzer, twist_labels(), folds=3)
+    model = evaluate_twists(sample_corpus, analyzer, twist_labels(), folds=3,
+                            annotations=twist_annotations())
     rule = evaluate_twists(sample_corpus, analyzer, twist_labels(), use_model=False)
     print(_figures("twists.v2 (grouped 3-fold CV)", model))
     print(_figures("twists.v1 (lexicon rule)", rule))
     assert model["method"] == "twists.v2 (grouped CV)"
     assert model["scripts"] == rule["scripts"]
     assert model["overall"]["f1"] >= 0.6
-    assert model["overall"]["recall"] >= 0.6
-    assert model["overall"]["f1"] > rule["overall"]["f1"] + 0.2
-    # Hooks sit at episode ends: the easiest category, and the model finds nearly all.
+    assert model["overall"]["recall"] >= 0.58
+    assert model["overall"]["f1"] > rule["overall"]["f1"] + 0.25
+    # Hooks sit at episode ends: the easiest category.
     hook = model["table"].set_index("category").loc["hook"]
-    assert hook["f1"] >= 0.85
+    assert hook["f1"] >= 0.83
     # Detected counts per episode are near the labelled counts overall.
-    assert 0.8 <= model["detected_to_labelled"] <= 1.25
+    assert 0.85 <= model["detected_to_labelled"] <= 1.25
+    # People agree with each other more than the model agrees with them.
+    agreement = model["agreement"]
+    assert agreement["annotators"] == 3
+    assert agreement["f1"] > model["overall"]["f1"] + 0.1
+
+
+# -- gold labels from several annotators --------------------------------------------------------
+
+MAJORITY_CASES = [
+    pytest.param({"a": [(10, "reveal")], "b": [(10, "reveal")], "c": []},
+                 [(10, "reveal", 2)], id="two-agree-exactly"),
+    pytest.param({"a": [(10, "reveal")], "b": [(11, "reveal")], "c": [(11, "betrayal")]},
+                 [(11, "reveal", 3)], id="adjacent-lines-one-twist"),
+    pytest.param({"a": [(10, "reveal")], "b": [(12, "reveal")], "c": []},
+                 [], id="two-lines-apart-is-no-agreement"),
+    pytest.param({"a": [(10, "reveal")], "b": [], "c": []}, [], id="one-vote"),
+    pytest.param({"a": [(10, "hook")], "b": [(10, "crisis")], "c": [(9, "reveal")]},
+                 [(10, "hook", 3)], id="three-way-tie-takes-the-gold-line-first-annotator"),
+    pytest.param({"a": [(10, "crisis"), (11, "reveal")], "b": [(10, "crisis"), (11, "reveal")],
+                  "c": []},
+                 [(10, "crisis", 2), (11, "reveal", 2)], id="two-twists-on-adjacent-lines"),
+    pytest.param({"a": [(5, "face_slap")], "b": [(6, "reversal")], "c": [(6, "reversal")]},
+                 [(6, "reversal", 3)], id="majority-category"),
+]
+
+
+@pytest.mark.parametrize(("marks", "gold"), MAJORITY_CASES)
+def test_twist_model_majority_twists(marks: dict[str, list[tuple[int, str]]],
+                                     gold: list[tuple[int, str, int]]) -> None:
+    assert majority_twists(marks) == gold
+
+
+def test_twist_model_agreement_scores_like_the_detector() -> None:
+    episodes = {"s": {1: 1, 2: 1, 3: 1, 10: 2, 11: 2, 20: 2}}
+    marks = {"a": {"s": [(1, "reveal"), (10, "hook")]},
+             "b": {"s": [(2, "reveal"), (11, "hook"), (20, "crisis")]}}
+    table = twist_agreement(marks, episodes).set_index(["a", "b"])
+    ab = table.loc[("a", "b")]
+    # a's two marks both land near b's; b's third has no partner
+    assert (ab["precision"], ab["recall"]) == (1.0, round(2 / 3, 4))
+    assert ab["f1"] == pytest.approx(0.8, abs=1e-4)
+    # episode 1: 1 vs 1; episode 2: 1 vs 2 -> half the episodes agree within 20%
+    assert ab["density_within_20pct"] == 0.5
+    ba = table.loc[("b", "a")]
+    assert (ba["precision"], ba["recall"], ba["f1"]) == (ab["recall"], ab["precision"], ab["f1"])

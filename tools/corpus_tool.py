@@ -12,6 +12,13 @@ Each script also gets a metadata record for the manifest. Records live one file 
 script under ``tools/corpus_parts/`` so that writers never edit a shared file;
 ``merge`` rebuilds ``manifest.csv`` and ``labels/*.csv`` from them.
 
+Twist labels are gold only by agreement (see ``docs/twist_labels.md``): besides the writer's
+inline marks, two more annotators label each script independently, from the numbered clean
+file and the guideline alone, into ``corpus_parts/annotations/{b,c}/ID.csv`` (``line,category``).
+``merge`` keeps a twist line that at least two of the three marked within one line of it
+(``labels/twists.csv``, with its number of ``votes``) and writes every annotator's labels to
+``labels/twist_annotations.csv``; ``agreement`` prints how far the annotators agree.
+
 Usage::
 
     python tools/corpus_tool.py finalize DRAFT OUT --id s001
@@ -19,6 +26,7 @@ Usage::
         --format text --tropes "haomen;fuchou" [--derived-from s000] [--note ...]
     python tools/corpus_tool.py stats FILE...
     python tools/corpus_tool.py merge
+    python tools/corpus_tool.py agreement
 """
 
 from __future__ import annotations
@@ -40,6 +48,9 @@ CORPUS = Path(__file__).resolve().parent.parent / "corpora_sample"
 PARTS = Path(__file__).resolve().parent / "corpus_parts"
 MANIFEST_COLUMNS = ["id", "title", "file", "format", "tropes", "derived_from", "note"]
 TWIST_COLUMNS = ["script_id", "episode", "line", "category"]
+GOLD_COLUMNS = [*TWIST_COLUMNS, "votes"]
+ANNOTATION_COLUMNS = ["script_id", "annotator", "episode", "line", "category"]
+ANNOTATORS = ("b", "c")  # besides the writer
 NEG_COLUMNS = ["script_id", "line", "trope", "word"]
 
 
@@ -59,14 +70,74 @@ def _read_rows(pattern: str) -> list[list[str]]:
     return rows
 
 
+def _annotations() -> dict[str, dict[str, list[tuple[int, str]]]]:
+    """Per script id with every annotation present: per annotator ('writer', 'b', 'c'),
+    its (line, category) marks."""
+    marks: dict[str, dict[str, list[tuple[int, str]]]] = {}
+    for row in _read_rows("*.twists.csv"):
+        marks.setdefault(row[0], {"writer": []})["writer"].append((int(row[2]), row[3]))
+    for sid in list(marks):
+        for who in ANNOTATORS:
+            path = PARTS / "annotations" / who / f"{sid}.csv"
+            if not path.is_file():
+                del marks[sid]
+                break
+            with path.open(encoding="utf-8", newline="") as fh:
+                rows = list(csv.DictReader(fh))
+            for r in rows:
+                if r["category"] not in TWIST_CATEGORIES:
+                    sys.exit(f"{path}: unknown twist category {r['category']!r}")
+            marks[sid][who] = [(int(r["line"]), r["category"]) for r in rows]
+    return marks
+
+
+def _episodes(script_id: str) -> dict[int, int]:
+    """Source line -> episode number, as tropescan parses the script."""
+    import tropescan
+    from tropescan.sample import read_manifest
+
+    path = next(w.path for w in read_manifest(CORPUS / "manifest.csv") if w.id == script_id)
+    script = tropescan.read(path)
+    return {ln.source_line: ep.number for ep in script.episodes for ln in ep.lines}
+
+
 def merge() -> None:
+    from tropescan.evaluation import majority_twists
+
     meta = sorted(_read_rows("*.meta.csv"), key=lambda r: r[0])
     _write(CORPUS / "manifest.csv", MANIFEST_COLUMNS, meta)
-    tw = sorted(_read_rows("*.twists.csv"), key=lambda r: (r[0], int(r[2])))
-    _write(CORPUS / "labels" / "twists.csv", TWIST_COLUMNS, tw)
+    marks = _annotations()
+    writer_only = {r[0] for r in _read_rows("*.twists.csv")} - set(marks)
+    if writer_only:
+        sys.exit(f"twist labels without both annotations: {sorted(writer_only)}")
+    gold: list[list[str]] = []
+    every: list[list[str]] = []
+    for sid in sorted(marks):
+        ep_of = _episodes(sid)
+        for who, mk in marks[sid].items():
+            for line, cat in sorted(mk):
+                if line not in ep_of:
+                    sys.exit(f"{sid}: annotator {who} labels line {line}, not a script line")
+                every.append([sid, who, str(ep_of[line]), str(line), cat])
+        for line, cat, votes in majority_twists(marks[sid]):
+            gold.append([sid, str(ep_of[line]), str(line), cat, str(votes)])
+    _write(CORPUS / "labels" / "twists.csv", GOLD_COLUMNS, gold)
+    _write(CORPUS / "labels" / "twist_annotations.csv", ANNOTATION_COLUMNS, every)
     ng = sorted(_read_rows("*.neg.csv"), key=lambda r: (r[0], int(r[1])))
     _write(CORPUS / "labels" / "hard_negatives.csv", NEG_COLUMNS, ng)
-    print(f"manifest: {len(meta)} scripts; {len(tw)} twist labels; {len(ng)} hard negatives")
+    print(f"manifest: {len(meta)} scripts; {len(gold)} gold twist labels from "
+          f"{len(every)} annotations; {len(ng)} hard negatives")
+
+
+def agreement() -> None:
+    from tropescan.evaluation import twist_agreement
+
+    marks = _annotations()
+    by_who = {who: {sid: m[who] for sid, m in marks.items()} for who in ("writer", *ANNOTATORS)}
+    table = twist_agreement(by_who, {sid: _episodes(sid) for sid in marks})
+    print(table.to_string(index=False))
+    print(f"mean pairwise F1 {table['f1'].mean():.3f}; episodes within 20%: "
+          f"{table['density_within_20pct'].mean():.3f}")
 
 
 def finalize(draft: Path, out: Path, script_id: str) -> None:
@@ -116,6 +187,7 @@ def main() -> None:
     m.add_argument("--derived-from", default="")
     m.add_argument("--note", default="")
     sub.add_parser("merge")
+    sub.add_parser("agreement")
     args = ap.parse_args()
     if args.cmd == "finalize":
         finalize(args.draft, args.out, args.id)
@@ -127,6 +199,8 @@ def main() -> None:
                args.note]
         _write(PARTS / f"{args.id}.meta.csv", MANIFEST_COLUMNS, [row])
         print(f"recorded {args.id}")
+    elif args.cmd == "agreement":
+        agreement()
     else:
         merge()
 

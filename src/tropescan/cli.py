@@ -496,7 +496,7 @@ def evaluate(twists_only: bool, tropes_only: bool, folds: int, manifest: Path | 
     """
     from .api import Analyzer, Settings
     from .evaluation import cross_validate_tropes, evaluate_twists, load_corpus
-    from .sample import twist_labels
+    from .sample import twist_annotations, twist_labels
 
     analyzer = Analyzer(Settings(use_classifier=False, use_twist_model=False), corpus=None)
     corpus = load_corpus(analyzer, str(manifest) if manifest else None)
@@ -504,10 +504,15 @@ def evaluate(twists_only: bool, tropes_only: bool, folds: int, manifest: Path | 
     if not twists_only:
         out["tropes"] = cross_validate_tropes(corpus, analyzer, folds=folds)
     if not tropes_only:
-        out["twists"] = evaluate_twists(corpus, analyzer, twist_labels(), folds=folds)
+        out["twists"] = evaluate_twists(corpus, analyzer, twist_labels(manifest), folds=folds,
+                                        annotations=twist_annotations(manifest))
     if fmt == "json":
-        emit(dumps({k: {kk: (vv.to_dict(orient="records") if hasattr(vv, "to_dict") else vv)
-                        for kk, vv in v.items()} for k, v in out.items()}), None)
+        def plain(v: Any) -> Any:
+            if hasattr(v, "to_dict"):
+                return v.to_dict(orient="records")
+            return {k: plain(x) for k, x in v.items()} if isinstance(v, dict) else v
+
+        emit(dumps(plain(out)), None)
         return
     from .report.terminal import render_evaluation
 

@@ -1,8 +1,11 @@
 """The bundled sample corpus: its manifest and its labels.
 
 ``corpora_sample/manifest.csv`` lists every script (id, title, file, format, tropes,
-derived_from, note); ``labels/twists.csv`` marks twist lines; ``labels/hard_negatives.csv``
-marks ordinary uses of trope words that must not fire a trope.
+derived_from, note); ``labels/twists.csv`` marks the gold twist lines (those most annotators
+agree on, see ``docs/twist_labels.md``), ``labels/twist_annotations.csv`` every annotator's own
+labels; ``labels/hard_negatives.csv`` marks ordinary uses of trope words that must not fire a
+trope. The label functions take a manifest path to read another labelled corpus laid out the
+same way.
 """
 
 from __future__ import annotations
@@ -53,8 +56,21 @@ def read_manifest(path: str | Path | None = None) -> list[Work]:
     return works
 
 
-def twist_labels() -> list[dict[str, str]]:
-    return _rows(corpus_dir() / "labels" / "twists.csv")
+def labels_dir(manifest: str | Path | None = None) -> Path:
+    """The ``labels/`` folder beside a manifest (default: the bundled sample corpus)."""
+    return (Path(manifest).parent if manifest else corpus_dir()) / "labels"
+
+
+def twist_labels(manifest: str | Path | None = None) -> list[dict[str, str]]:
+    """Gold twist lines: ``script_id, episode, line, category`` (+ ``votes`` in the sample)."""
+    return _rows(labels_dir(manifest) / "twists.csv")
+
+
+def twist_annotations(manifest: str | Path | None = None) -> list[dict[str, str]]:
+    """Every annotator's twist labels, ``script_id, annotator, episode, line, category``;
+    empty when the corpus has only gold labels."""
+    path = labels_dir(manifest) / "twist_annotations.csv"
+    return _rows(path) if path.is_file() else []
 
 
 def hard_negatives() -> list[dict[str, str]]:

@@ -185,6 +185,11 @@ def render_evaluation(out: dict[str, Any]) -> str:
         con.print(f"episodes whose twist count is within 20% of the labels: "
                   f"{r['density_within_20pct']:.0%}; detected/labelled overall "
                   f"{r['detected_to_labelled']:.2f}")
+        if r.get("agreement"):
+            a = r["agreement"]
+            con.print(f"annotators against each other ({a['annotators']} annotators, mean over "
+                      f"pairs): F1 {a['f1']:.3f}; episodes within 20% "
+                      f"{a['density_within_20pct']:.0%}")
     return buf.getvalue().rstrip()
 
 
