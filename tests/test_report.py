@@ -227,13 +227,13 @@ def test_report_plots_data_uri(analysis_of: Callable[[str], Any]) -> None:
 
 
 @pytest.mark.parametrize(("font", "expected"), [
-    pytest.param(None, "time (s)", id="no-cjk-font"),
-    pytest.param("Noto Sans CJK SC", "时间（秒） time (s)", id="cjk-font"),
+    pytest.param(None, "time (m:ss)", id="no-cjk-font"),
+    pytest.param("Noto Sans CJK SC", "时间（分:秒） time (m:ss)", id="cjk-font"),
 ])
 def test_report_plots_label(font: str | None, expected: str,
                             monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(plots, "cjk_font", lambda: font)
-    assert plots.label("时间（秒）", "time (s)") == expected
+    assert plots.label("时间（分:秒）", "time (m:ss)") == expected
 
 
 def test_report_plots_english_without_cjk_font(analysis_of: Callable[[str], Any],
@@ -247,5 +247,34 @@ def test_report_plots_english_without_cjk_font(analysis_of: Callable[[str], Any]
         assert labels == list(plots.CATEGORY_COLORS)
         assert display.ax_.get_title() == "s002: twist timeline"
         assert display.ax_.get_xlim()[1] == pytest.approx(analysis_of("s002.txt").script.duration_s)
+    finally:
+        plt.close(display.figure_)
+
+
+def test_report_plots_timeline_reads_at_a_glance(analysis_of: Callable[[str], Any]) -> None:
+    """Each episode's density is its own curve (a cut is not a lull), the formula line sits at
+    one twist per window, the time axis reads m:ss on whole minutes or half minutes, and
+    every event is drawn."""
+    import matplotlib.pyplot as plt
+
+    analysis = analysis_of("s002.txt")
+    display = plots.plot_twist_timeline(analysis)
+    try:
+        twin = next(a for a in display.figure_.axes if a is not display.ax_)
+        curves = [ln for ln in twin.get_lines() if ln.get_linestyle() == "-"]
+        assert len(curves) == len(analysis.script.episodes)
+        formula = [ln for ln in twin.get_lines() if ln.get_linestyle() == "--"]
+        assert len(formula) == 1 and set(formula[0].get_ydata()) == {1.0}
+        for curve, ep in zip(curves, analysis.script.episodes, strict=True):
+            xs = curve.get_xdata()
+            assert ep.start_s <= min(xs) and max(xs) <= ep.start_s + ep.duration_s
+        display.figure_.canvas.draw()
+        lo, hi = display.ax_.get_xlim()
+        ticks = [t.get_text() for t in display.ax_.get_xticklabels()
+                 if lo <= t.get_position()[0] <= hi]
+        assert ticks[0] == "0:00"
+        assert all(t.endswith(("00", "30")) for t in ticks), ticks
+        drawn = sum(len(c.get_offsets()) for c in display.ax_.collections)
+        assert drawn == len(analysis.twist_events)
     finally:
         plt.close(display.figure_)

@@ -105,10 +105,16 @@ def _axes(ax: Any, size: tuple[float, float]) -> tuple[Any, Any]:
     return ax.figure, ax
 
 
+def _mmss(x: float, _pos: Any = None) -> str:
+    return f"{int(x) // 60}:{int(x) % 60:02d}"
+
+
 def plot_twist_timeline(analysis: Any, *, ax: Any = None) -> Display:
     """Twist events by category along the series timeline, episode boundaries, the window
-    grid and a density curve (twists per window, smoothed over three windows)."""
+    grid, and the density (twists per window, smoothed over three windows within each
+    episode) against the one-twist-per-window formula line."""
     import numpy as np
+    from matplotlib.ticker import FuncFormatter, MultipleLocator
 
     with _style():
         s = analysis.script
@@ -118,8 +124,7 @@ def plot_twist_timeline(analysis: Any, *, ax: Any = None) -> Display:
         cats = list(CATEGORY_COLORS)
         for k, cat in enumerate(cats):
             xs = [ev.series_time_s for ev in analysis.twist_events if ev.category == cat]
-            name = label(CATEGORY_ZH[cat], cat)
-            ax.scatter(xs, [k] * len(xs), s=36, color=CATEGORY_COLORS[cat], label=name, zorder=3)
+            ax.scatter(xs, [k] * len(xs), s=36, color=CATEGORY_COLORS[cat], zorder=3)
         for ep in s.episodes:
             ax.axvline(ep.start_s, color="0.3", lw=1)
             ax.text(ep.start_s + 1, len(cats) - 0.4, label(f"第{ep.number}集", f"E{ep.number}"),
@@ -130,23 +135,36 @@ def plot_twist_timeline(analysis: Any, *, ax: Any = None) -> Display:
         ax.set_yticks(range(len(cats)), [label(CATEGORY_ZH[c], c) for c in cats])
         ax.set_ylim(-0.8, len(cats) + 0.2)
         ax.set_xlim(0, max(s.duration_s, w))
-        ax.set_xlabel(label("时间（秒）", "time (s)"))
+        # ticks on whole minutes (half minutes for short scripts), a multiple of the grid
+        ax.xaxis.set_major_locator(MultipleLocator(60 if s.duration_s > 240 else 30))
+        ax.xaxis.set_major_formatter(FuncFormatter(_mmss))
+        ax.set_xlabel(label("时间（分:秒）", "time (m:ss)"))
         twin = ax.twinx()
         # Windows come in episode order; a window whose index restarts at 0 opens the next
-        # episode (numbers alone are ambiguous when a writer repeats 第N集).
-        mids, k = [], -1
+        # episode (numbers alone are ambiguous when a writer repeats 第N集). Each episode's
+        # curve is smoothed and drawn on its own: a cut between episodes is not a lull.
+        runs: list[list[tuple[float, float]]] = []
+        k = -1
         for win in analysis.window_items:
-            k += win.index == 0
-            mids.append(s.episodes[min(k, len(s.episodes) - 1)].start_s
-                        + (win.start_s + win.end_s) / 2)
-        counts = np.array([win.n_twists for win in analysis.window_items], dtype=float)
-        if len(counts) >= 3:
-            counts = np.convolve(counts, np.ones(3) / 3, mode="same")
-        twin.plot(mids, counts, color="0.2", lw=1.2, alpha=0.7)
+            if win.index == 0 or not runs:
+                k += 1
+                runs.append([])
+            start = s.episodes[min(k, len(s.episodes) - 1)].start_s
+            runs[-1].append((start + (win.start_s + win.end_s) / 2, float(win.n_twists)))
+        for n, run in enumerate(runs):
+            xs, counts = (np.array(v) for v in zip(*run, strict=True))
+            if len(counts) >= 3:
+                padded = np.concatenate([counts[:1], counts, counts[-1:]])
+                counts = np.convolve(padded, np.ones(3) / 3, mode="valid")
+            twin.plot(xs, counts, color="0.2", lw=1.4, alpha=0.75,
+                      label=label("反转密度", "twist density") if n == 0 else None)
+            twin.fill_between(xs, counts, color="0.2", alpha=0.08, lw=0)
+        twin.axhline(1.0, color="#d62728", ls="--", lw=1,
+                     label=label(f"每{w:.0f}秒一个反转", f"one twist per {w:.0f} s"))
         twin.set_ylabel(label(f"每{w:.0f}秒反转数", f"twists per {w:.0f} s"))
-        twin.set_ylim(bottom=0)
+        twin.set_ylim(0, max(2.0, *(c for run in runs for _, c in run)) * 1.05)
         ax.set_title(label(f"{s.title}：反转时间线", f"{s.id}: twist timeline"))
-        ax.legend(loc="upper left", bbox_to_anchor=(1.06, 1.0), fontsize=8, frameon=False)
+        twin.legend(loc="upper left", bbox_to_anchor=(1.06, 1.0), fontsize=8, frameon=False)
     return _display(fig, ax)
 
 
