@@ -299,6 +299,43 @@ def test_lexicon_user_files_extend_twists_and_stock_lines(builtin_lexicon: Any) 
     assert len(lex.boilerplate) == len(builtin_lexicon.boilerplate) + 1
 
 
+TRADITIONAL_TROPE = """id = "xiuxian"
+name_zh = "修仙"
+name_en = "Cultivation"
+description = "修煉成仙的套路。"
+[cues]
+"九轉還魂針" = 3.0
+"築基" = 2.0
+[negative]
+contexts = ["遊戲"]
+"""
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("第1集\n林凡：九转还魂针，起！\n", id="simplified-script"),
+    pytest.param("第1集\n林凡：九轉還魂針，起！\n", id="traditional-script"),
+])
+def test_lexicon_user_file_in_traditional_matches(tmp_path: Path, text: str) -> None:
+    """Cues written in Traditional characters are matched like Simplified ones: scripts are
+    matched in Simplified, whichever way they were written."""
+    import tropescan
+    from tropescan.api import Analyzer, Settings
+
+    path = tmp_path / "xiuxian.toml"
+    path.write_text(TRADITIONAL_TROPE, encoding="utf-8")
+    lex = load_lexicon([path])
+    assert set(lex.tropes["xiuxian"].cues) == {"九转还魂针", "筑基"}
+    assert lex.tropes["xiuxian"].negative_contexts == ("游戏",)
+    assert "九转还魂针" in lex.user_words()
+    draft = tmp_path / "draft.txt"
+    draft.write_text(text, encoding="utf-8")
+    analyzer = Analyzer(Settings(lexicons=(str(path),), use_classifier=False,
+                                 use_twist_model=False), corpus=None)
+    evidence = [e for e in analyzer.analyze(tropescan.read(draft)).evidence_items
+                if e.trope == "xiuxian"]
+    assert [e.cue for e in evidence] == ["九转还魂针"]
+
+
 @pytest.mark.parametrize("backend", ["jieba", "rjieba"])
 def test_lexicon_user_words_follow_into_the_segmenter(builtin_lexicon: Any, backend: str) -> None:
     lex = load_lexicon([USER / "xiuxian.toml"])

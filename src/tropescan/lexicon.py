@@ -19,7 +19,9 @@ Schema of a trope file::
 
 A user file with the id of a built-in trope extends it (its cues are added or re-weighted); a
 new id adds a trope (then names and description are required). A file with ``[categories]``
-extends the twist cues; a file with ``[lines]`` extends the stock lines.
+extends the twist cues; a file with ``[lines]`` extends the stock lines. Cues, contexts,
+phrases and stock lines may be written in Traditional characters (贅婿): like script text, they
+are matched in their Simplified form.
 """
 
 from __future__ import annotations
@@ -128,7 +130,9 @@ def _cues(data: Any, path: Path, key: str) -> tuple[dict[str, float], list[str]]
         if not 0 < weight <= MAX_WEIGHT:
             problems.append(f"{path}: {key}.{cue}: weight {weight} outside (0, {MAX_WEIGHT}]")
             continue
-        norm = normalize(cue.strip())
+        # a writer may keep a lexicon in Traditional characters: scripts are matched in
+        # Simplified, so cues are too (no built-in Simplified cue changes under t2s)
+        norm = normalize(cue.strip(), traditional=True)
         cues[norm] = float(weight)
     return cues, problems
 
@@ -138,7 +142,7 @@ def _str_list(data: Any, path: Path, key: str) -> tuple[tuple[str, ...], list[st
         return (), []
     if not isinstance(data, list) or not all(isinstance(x, str) and x.strip() for x in data):
         return (), [f"{path}: {key}: must be a list of non-empty strings"]
-    return tuple(normalize(x.strip()) for x in data), []
+    return tuple(normalize(x.strip(), traditional=True) for x in data), []
 
 
 def parse_trope(data: dict[str, Any], path: Path, *, builtin: bool) -> tuple[Trope | None, list[str]]:
@@ -227,7 +231,7 @@ def parse_boilerplate(data: dict[str, Any], path: Path) -> tuple[dict[str, str],
         if not isinstance(trope, str):
             problems.append(f"{path}: lines.{line}: value must be a trope id string (or \"\")")
             continue
-        out[normalize(line)] = trope
+        out[normalize(line, traditional=True)] = trope
     return out, problems
 
 
