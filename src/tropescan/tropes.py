@@ -95,9 +95,14 @@ class LinePlace:
 
 
 def hits_by_line(script: Script, hits: list[CueHit], place: LinePlace) -> dict[int, list[CueHit]]:
+    """Cue hits grouped by the line (index into ``place.refs``) they start on."""
     out: dict[int, list[CueHit]] = defaultdict(list)
-    for hit in hits:
-        out[place.locate(hit.start)].append(hit)
+    if not hits:
+        return out
+    starts = np.fromiter((h.start for h in hits), dtype=np.int64, count=len(hits))
+    lines = np.searchsorted(place.offsets, starts, side="right") - 1  # one call, not one per hit
+    for hit, line in zip(hits, lines.tolist(), strict=True):
+        out[line].append(hit)
     return out
 
 

@@ -28,7 +28,7 @@ import numpy as np
 
 from ._version import __version__
 from .errors import ModelError
-from .lexicon import Lexicon
+from .lexicon import CueHit, Lexicon
 from .model import LineKind, Script
 from .segment import Tokens
 from .tropes import LinePlace, hits_by_line
@@ -61,12 +61,47 @@ def _ngrams(text: str) -> list[str]:
     return out
 
 
+_BITS = 21  # a code point (+1) fits in 21 bits; three of them in an int64
+
+
+def _gram_key(gram: str) -> int:
+    """One integer per n-gram (n <= 3): code points + 1, 21 bits each, first in the low bits.
+    Lengths never collide: a longer gram has a non-zero higher field."""
+    return sum((ord(c) + 1) << (_BITS * k) for k, c in enumerate(gram))
+
+
+def _text_grams(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """(line index, ``_gram_key``) of every character n-gram of every line, NGRAM sizes."""
+    lens = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    cps = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.int64) + 1
+    line = np.repeat(np.arange(len(texts), dtype=np.int64), lens)
+    rows, keys = [], []
+    for n in range(NGRAM[0], NGRAM[1] + 1):
+        m = len(cps) - n + 1
+        if m <= 0:
+            continue
+        key = cps[:m].copy()
+        for j in range(1, n):
+            key |= cps[j:j + m] << (_BITS * j)
+        inside = line[:m] == line[n - 1:n - 1 + m]  # the gram does not cross into the next line
+        rows.append(line[:m][inside])
+        keys.append(key[inside])
+    if not rows:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(rows), np.concatenate(keys)
+
+
 def line_features(script: Script, tokens: Tokens, lexicon: Lexicon,
-                  place: LinePlace | None = None) -> tuple[list[int], np.ndarray, list[str]]:
-    """For every scorable line: its index in ``place.refs``, dense features, normalised text."""
+                  place: LinePlace | None = None,
+                  cue_hits: dict[int, list[CueHit]] | None = None,
+                  ) -> tuple[list[int], np.ndarray, list[str]]:
+    """For every scorable line: its index in ``place.refs``, dense features, normalised text.
+    ``cue_hits``: the twist cue hits by line, when the caller has them already."""
     place = place or LinePlace.of(script)
-    hits = lexicon.twist_matcher.find(script.text, tokens.boundaries)
-    by_line = hits_by_line(script, hits, place)
+    if cue_hits is None:
+        cue_hits = hits_by_line(script, lexicon.twist_matcher.find(script.text,
+                                                                   tokens.boundaries), place)
+    by_line = cue_hits
     rows: list[int] = []
     dense: list[list[float]] = []
     texts: list[str] = []
@@ -119,26 +154,37 @@ class TwistModel:
         self.min_count = min_count
         self.threshold = threshold
 
+    def _gram_keys(self) -> tuple[np.ndarray, np.ndarray]:
+        """The vocabulary as sorted integer keys (see ``_text_grams``) and their columns."""
+        cached = getattr(self, "_keys", None)
+        if cached is None:
+            keys = np.array([_gram_key(g) for g in self.vocabulary_], dtype=np.int64)
+            cols = np.array(list(self.vocabulary_.values()), dtype=np.int64)
+            order = np.argsort(keys)
+            cached = self._keys = (keys[order], cols[order])
+        return cached
+
     def _matrix(self, dense: np.ndarray, texts: Sequence[str]) -> Any:
         from scipy import sparse
 
-        # One pass collecting (row, column, count), then tf-idf and row norms vectorised.
-        rows: list[int] = []
-        cols: list[int] = []
-        counts: list[int] = []
-        vocab = self.vocabulary_
-        for r, text in enumerate(texts):
-            for g, c in Counter(g for g in _ngrams(text) if g in vocab).items():
-                rows.append(r)
-                cols.append(vocab[g])
-                counts.append(c)
-        row = np.asarray(rows, dtype=np.int64)
-        col = np.asarray(cols, dtype=np.int64)
-        vals = (1.0 + np.log(np.asarray(counts, dtype=np.float64))) * self.idf_[col]
+        # Every character n-gram of every line as one integer, looked up in the sorted
+        # vocabulary keys: numpy throughout, where a Python loop over n-grams took most of
+        # the twist stage on a long script.
+        rows, keys = _text_grams(texts)
+        vocab_keys, vocab_cols = self._gram_keys()
+        pos = np.searchsorted(vocab_keys, keys).clip(max=max(len(vocab_keys) - 1, 0))
+        hit = vocab_keys[pos] == keys if len(vocab_keys) else np.zeros(len(keys), dtype=bool)
+        counts = sparse.csr_matrix(
+            (np.ones(int(hit.sum())), (rows[hit], vocab_cols[pos[hit]])),
+            shape=(len(texts), len(self.vocabulary_)))
+        counts.sum_duplicates()
+        coo = counts.tocoo()
+        row, col = coo.row.astype(np.int64), coo.col.astype(np.int64)
+        vals = (1.0 + np.log(coo.data)) * self.idf_[col]
         norms = np.sqrt(np.bincount(row, weights=vals * vals, minlength=len(texts)))
         norms[norms == 0] = 1.0
         vals /= norms[row]
-        grams = sparse.csr_matrix((vals, (row, col)), shape=(len(texts), len(vocab)))
+        grams = sparse.csr_matrix((vals, (row, col)), shape=(len(texts), len(self.vocabulary_)))
         scaled = (dense - self.mean_) / self.scale_
         return sparse.hstack([sparse.csr_matrix(scaled), grams]).tocsr()
 
@@ -155,6 +201,7 @@ class TwistModel:
                 seen.setdefault(gram, set()).add(g)
         vocab = sorted(gram for gram, gs in seen.items() if len(gs) >= self.min_count)
         self.vocabulary_ = {gram: i for i, gram in enumerate(vocab)}
+        self._keys = None
         n_docs = len(texts)
         df = Counter(gram for text in texts for gram in set(_ngrams(text)) if gram in self.vocabulary_)
         self.idf_ = np.array([math.log((1 + n_docs) / (1 + df[g])) + 1 for g in vocab])
@@ -180,9 +227,11 @@ class TwistModel:
         return self
 
     def line_probabilities(self, script: Script, tokens: Tokens, lexicon: Lexicon,
-                           place: LinePlace | None = None) -> tuple[list[int], np.ndarray]:
+                           place: LinePlace | None = None,
+                           cue_hits: dict[int, list[CueHit]] | None = None,
+                           ) -> tuple[list[int], np.ndarray]:
         """For every scorable line (index into ``place.refs``), the class probabilities."""
-        rows, dense, texts = line_features(script, tokens, lexicon, place)
+        rows, dense, texts = line_features(script, tokens, lexicon, place, cue_hits)
         return rows, self.predict(dense, texts)
 
     def predict(self, dense: np.ndarray, texts: Sequence[str]) -> np.ndarray:

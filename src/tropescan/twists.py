@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .lexicon import Lexicon
+from .lexicon import CueHit, Lexicon
 from .model import LineKind, Script
 from .segment import Tokens
 from .tropes import LinePlace, hits_by_line
@@ -88,11 +88,9 @@ class EpisodePacing:
     ends_on_hook: bool
 
 
-def _rule_scores(script: Script, tokens: Tokens, lexicon: Lexicon,
-                 place: LinePlace) -> dict[int, tuple[float, str]]:
+def _rule_scores(script: Script, lexicon: Lexicon, place: LinePlace,
+                 by_line: dict[int, list[CueHit]]) -> dict[int, tuple[float, str]]:
     """The lexicon-only rule (``twists.v1``): cue sum, punctuation, action, episode end."""
-    hits = lexicon.twist_matcher.find(script.text, tokens.boundaries)
-    by_line = hits_by_line(script, hits, place)
     last_lines: set[int] = set()
     k = 0
     for ep in script.episodes:
@@ -121,19 +119,27 @@ def _rule_scores(script: Script, tokens: Tokens, lexicon: Lexicon,
     return out
 
 
+def cue_hits(script: Script, tokens: Tokens, lexicon: Lexicon,
+             place: LinePlace) -> dict[int, list[CueHit]]:
+    """The twist cue hits of a script, by line (index into ``place.refs``)."""
+    return hits_by_line(script, lexicon.twist_matcher.find(script.text, tokens.boundaries), place)
+
+
 def line_scores(script: Script, tokens: Tokens, lexicon: Lexicon, *,
-                model: TwistModel | None = None,
-                place: LinePlace | None = None) -> dict[int, tuple[float, str]]:
+                model: TwistModel | None = None, place: LinePlace | None = None,
+                hits: dict[int, list[CueHit]] | None = None) -> dict[int, tuple[float, str]]:
     """Per line (index into ``place.refs``): (score, category). With a ``TwistModel`` the
-    score is the probability that the line is a twist; without, the rule score."""
+    score is the probability that the line is a twist; without, the rule score. ``hits``:
+    the twist cue hits by line, when the caller has them already."""
     place = place or LinePlace.of(script)
+    if hits is None:
+        hits = cue_hits(script, tokens, lexicon, place)
     if model is None:
-        return _rule_scores(script, tokens, lexicon, place)
-    rows, probs = model.line_probabilities(script, tokens, lexicon, place)
-    out: dict[int, tuple[float, str]] = {}
-    for idx, p in zip(rows, probs, strict=True):
-        out[idx] = (float(1.0 - p[0]), CATEGORIES[int(np.argmax(p[1:]))])
-    return out
+        return _rule_scores(script, lexicon, place, hits)
+    rows, probs = model.line_probabilities(script, tokens, lexicon, place, hits)
+    twist = (1.0 - probs[:, 0]).tolist() if len(rows) else []
+    best = (np.argmax(probs[:, 1:], axis=1) if len(rows) else np.zeros(0, dtype=int)).tolist()
+    return {idx: (p, CATEGORIES[c]) for idx, p, c in zip(rows, twist, best, strict=True)}
 
 
 def detect_twists(script: Script, tokens: Tokens, lexicon: Lexicon, *,
@@ -143,19 +149,18 @@ def detect_twists(script: Script, tokens: Tokens, lexicon: Lexicon, *,
     """Twist events: lines scoring at least ``threshold`` (the model's own threshold, or
     ``THRESHOLD`` for the rule), merged when closer than ``merge_s`` seconds."""
     place = place or LinePlace.of(script)
+    hits = cue_hits(script, tokens, lexicon, place)  # once: for the scores and the cue lists
     if scores is None:
-        scores = line_scores(script, tokens, lexicon, model=model, place=place)
+        scores = line_scores(script, tokens, lexicon, model=model, place=place, hits=hits)
     if threshold is None:
         threshold = model.threshold if model is not None else THRESHOLD
-    cue_hits = hits_by_line(script, lexicon.twist_matcher.find(script.text, tokens.boundaries),
-                            place)
     events: list[TwistEvent] = []
     prev_ei = -1  # the episode (index) of events[-1]: numbers can repeat, 第1集 written twice
     for idx in sorted(scores):
         score, category = scores[idx]
         if score < threshold:
             continue
-        cues = list(dict.fromkeys(h.cue for h in cue_hits.get(idx, [])))
+        cues = list(dict.fromkeys(h.cue for h in hits.get(idx, [])))
         ei, si, li = place.refs[idx]
         ep = script.episodes[ei]
         line = ep.scenes[si].lines[li]

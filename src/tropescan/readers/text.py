@@ -177,9 +177,18 @@ def parse_heading_fields(rest: str, key: str | None = None) -> dict[str, str | N
     return {"time_of_day": time_of_day, "interior": interior, "location": location}
 
 
+# Compiled once: classify() runs them on every line of every script.
+_QUOTE_MARK = re.compile(r"^\s*>\s?")
+_NUMERIC = re.compile(r"[\d.]+")
+_VO_TAIL = re.compile(r"(OS|VO|V\.O\.|O\.S\.)$", re.IGNORECASE)
+_LEAD_PAREN = re.compile(r"[（(](?P<p>[^）)]{1,24})[）)]\s*(?=\S)")
+_NOTE_SEP = re.compile(r"[，,、/；;\s]+")
+_BULLET = re.compile(r"\*\s")
+
+
 def _strip_md(line: str) -> str:
     # Markdown emphasis and list bullets carry no meaning in a script line.
-    return re.sub(r"^\s*>\s?", "", line).replace("**", "").replace("__", "")
+    return _QUOTE_MARK.sub("", line).replace("**", "").replace("__", "")
 
 
 def _label(text: str) -> str:
@@ -205,27 +214,27 @@ def _dialogue(line: str, key: str, n: int) -> Line | None:
         not speaker
         or low in _NOT_SPEAKERS
         or speaker.isdigit()
-        or re.fullmatch(r"[\d.]+", speaker)
+        or _NUMERIC.fullmatch(speaker)
         or low.startswith(("http", "www"))
     ):
         return None
     vo_tag = (m.group("vo1") or m.group("vo2") or "").lower()
     # 林凡OS： has no separator between name and tag.
-    tail = re.search(r"(OS|VO|V\.O\.|O\.S\.)$", speaker_key, re.IGNORECASE)
+    tail = _VO_TAIL.search(speaker_key)
     if tail and len(speaker_key) > len(tail.group(1)):
         vo_tag = tail.group(1).lower()
         speaker = speaker[: tail.start()].strip()
     paren_key, paren = (m.group("paren") or "").strip(), _span(line, m, "paren").strip()
     content_key, content = m.group("content").strip(), _span(line, m, "content").strip()
     # 苏晴：（冷笑）你好 puts the parenthetical after the colon; it is not spoken either.
-    lead = re.match(r"[（(](?P<p>[^）)]{1,24})[）)]\s*(?=\S)", content_key)
+    lead = _LEAD_PAREN.match(content_key)
     if lead:
         paren_key = "，".join(x for x in (paren_key, lead.group("p").strip()) if x)
         paren = "，".join(x for x in (paren, _span(content, lead, "p").strip()) if x)
         content_key, content = content_key[lead.end():], content[lead.end():]
     # （OS，冷笑）: the voice-over tag and the delivery note can share one parenthesis.
-    paren_keys = re.split(r"[，,、/；;\s]+", paren_key)
-    paren_words = re.split(r"[，,、/；;\s]+", paren)
+    paren_keys = _NOTE_SEP.split(paren_key)
+    paren_words = _NOTE_SEP.split(paren)
     pairs = list(zip(paren_words, paren_keys, strict=True))
     vo_words = [w for w, k in pairs if k.lower() in VO_WORDS]
     notes = [w for w, k in pairs if k and k.lower() not in VO_WORDS]
@@ -305,7 +314,7 @@ def classify(
         word = m.group("word")
         return "transition", Line(LineKind.TRANSITION, text, _span(line, m, "rest").strip(), n,
                                   note=word), {"word": word}
-    if re.match(r"\*\s", key):
+    if _BULLET.match(key):
         # A Markdown bullet before a speaker ("* 林凡：…") is a list item, not an action mark.
         dialogue = _dialogue(line, key, n)
         if dialogue is not None:
