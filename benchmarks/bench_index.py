@@ -191,7 +191,7 @@ def searchable_bytes(index: Any) -> dict[str, int]:
     def csr(m: Any) -> int:
         return int(m.data.nbytes + m.indices.nbytes + m.indptr.nbytes)
 
-    return {"X": csr(index.X), "XT": csr(index.XT), "sig": int(index.sig.nbytes),
+    return {"X": csr(index._csr), "XT": csr(index.postings()), "sig": int(index.sig.nbytes),
             "bands": int(index.bands.nbytes), "chunk_pos": int(index.chunk_pos.nbytes)}
 
 
@@ -226,7 +226,10 @@ def make_queries(analyzer: Any, held: list[tuple[Any, Any]], pieces: list[SceneP
 
 def brute_cosine(index: Any, dense_X: np.ndarray, counts: dict[str, int]) -> np.ndarray:
     """Cosine with every work: the query vector against the dense matrix of all works."""
-    return dense_X @ index.query_vector(counts).toarray().ravel()
+    idx, vals = index.query_vector(counts)
+    q = np.zeros(len(index.vocab), dtype=np.float32)
+    q[idx] = vals
+    return dense_X @ q
 
 
 def brute_jaccard(sig_all: np.ndarray, qsig: np.ndarray, threshold: float) -> list[np.ndarray]:

@@ -72,6 +72,34 @@ def test_cli_scan_table(name: str, tropes: set[str], nearest: str | None,
         assert near[0].startswith(f"   nearest works: {nearest} ")
 
 
+@pytest.mark.parametrize("args", [
+    pytest.param(["scan", "sample:s001"], id="scan-against-the-sample-index"),
+    pytest.param(["scan", "sample:s001", "--corpus", "none"], id="scan-without-corpus"),
+    pytest.param(["twists", "sample:s002"], id="twists"),
+    pytest.param(["parse", "sample:s003"], id="parse"),
+])
+def test_cli_writer_commands_load_no_heavy_library(args: list[str]) -> None:
+    """A writer's commands predict with exported numpy weights and query the index with
+    numpy: scikit-learn, scipy, pandas and matplotlib (about a second of imports together)
+    stay unloaded, in a fresh process as the user runs them."""
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom tropescan.cli import main\n"
+            f"sys.argv = ['tropescan', *{args!r}]\n"
+            "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+            "heavy = sorted({m.split('.')[0] for m in sys.modules} & "
+            "{'sklearn', 'scipy', 'pandas', 'matplotlib'})\n"
+            "print('HEAVY', heavy, file=sys.stderr)\n")
+    # the first run may build and cache the sample index (that needs scipy); the second
+    # is what a writer meets every time after
+    for _ in range(2):
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                              timeout=120, check=False)
+        assert done.returncode == 0, done.stderr[-2000:]
+    assert "HEAVY []" in done.stderr, done.stderr[-500:]
+
+
 @pytest.mark.parametrize("name", [
     pytest.param("s002.txt", id="text"), pytest.param("s053.srt", id="srt"),
     pytest.param("s047.docx", id="docx"), pytest.param("s057.txt", id="no-tropes"),

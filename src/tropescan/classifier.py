@@ -39,7 +39,9 @@ def features(words: Sequence[str]) -> list[str]:
     >>> features(["他", "是", "，", "上门女婿"])
     ['他', '是', '上门女婿', '他 是', '是 上门女婿']
     """
-    content = [w for w in words if any(ch.isalnum() for ch in w)]
+    # judged once per distinct word: a long script repeats its words many times over
+    keep = {w for w in set(words) if any(ch.isalnum() for ch in w)}
+    content = [w for w in words if w in keep]
     return content + [f"{a} {b}" for a, b in itertools.pairwise(content)]
 
 

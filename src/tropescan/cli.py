@@ -345,11 +345,12 @@ def twists(file: Path, fmt: str, windows: bool, plot_path: Path | None, output: 
 
     settings, reading = make_settings(kwargs)
     a = Analyzer(settings, corpus=None).analyze(file, **reading)
-    frame = a.windows if windows else a.twists
     if fmt == "json":
+        frame = a.windows if windows else a.twists
         emit(dumps({"pacing": a.pacing, "episodes": a.episodes.to_dict(orient="records"),
                     "windows" if windows else "twists": frame.to_dict(orient="records")}), output)
     elif fmt == "csv":
+        frame = a.windows if windows else a.twists
         emit(frame.to_csv(index=False).rstrip("\n"), output)
     else:
         from .report.terminal import render_twists, render_windows

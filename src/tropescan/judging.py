@@ -164,7 +164,12 @@ def submission_pairs(features: list[WorkFeatures], settings: Settings | None,
     if reference is not None and len(reference) >= 20:
         from scipy import sparse
 
-        X = sparse.vstack([reference.query_vector(f.counts) for f in features]).tocsr()
+        rows = [reference.query_vector(f.counts) for f in features]
+        X = sparse.csr_matrix(
+            (np.concatenate([v for _, v in rows]),
+             (np.repeat(np.arange(len(rows)), [len(i) for i, _ in rows]),
+              np.concatenate([i for i, _ in rows]))),
+            shape=(len(rows), len(reference.vocab)), dtype=np.float32)
         sim = (X @ X.T).toarray()
     elif len(features) >= 20:
         sim = (index.X @ index.XT).toarray()

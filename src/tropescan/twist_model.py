@@ -158,35 +158,56 @@ class TwistModel:
         """The vocabulary as sorted integer keys (see ``_text_grams``) and their columns."""
         cached = getattr(self, "_keys", None)
         if cached is None:
-            keys = np.array([_gram_key(g) for g in self.vocabulary_], dtype=np.int64)
-            cols = np.array(list(self.vocabulary_.values()), dtype=np.int64)
+            grams = list(self.vocabulary_)
+            width = NGRAM[1]
+            # All grams at once, padded to ``width`` code points; the padding is zeroed by
+            # length, so the keys equal ``_gram_key`` (a per-gram loop cost 0.2 s cold).
+            cps = np.frombuffer("".join(g.ljust(width, "\0") for g in grams).encode("utf-32-le"),
+                                dtype=np.uint32).astype(np.int64).reshape(len(grams), width) + 1
+            lens = np.fromiter(map(len, grams), dtype=np.int64, count=len(grams))
+            cps[np.arange(width)[None, :] >= lens[:, None]] = 0
+            keys = np.zeros(len(grams), dtype=np.int64)
+            for j in range(width):
+                keys |= cps[:, j] << (_BITS * j)
+            cols = np.fromiter(self.vocabulary_.values(), dtype=np.int64, count=len(grams))
             order = np.argsort(keys)
             cached = self._keys = (keys[order], cols[order])
         return cached
 
-    def _matrix(self, dense: np.ndarray, texts: Sequence[str]) -> Any:
-        from scipy import sparse
-
-        # Every character n-gram of every line as one integer, looked up in the sorted
-        # vocabulary keys: numpy throughout, where a Python loop over n-grams took most of
-        # the twist stage on a long script.
+    def _grams(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row, column, tf-idf weight) of every vocabulary n-gram of every line, each row
+        L2-normalised: numpy throughout (a Python loop over n-grams took most of the twist
+        stage on a long script, and a query never imports scipy)."""
         rows, keys = _text_grams(texts)
         vocab_keys, vocab_cols = self._gram_keys()
         pos = np.searchsorted(vocab_keys, keys).clip(max=max(len(vocab_keys) - 1, 0))
         hit = vocab_keys[pos] == keys if len(vocab_keys) else np.zeros(len(keys), dtype=bool)
-        counts = sparse.csr_matrix(
-            (np.ones(int(hit.sum())), (rows[hit], vocab_cols[pos[hit]])),
-            shape=(len(texts), len(self.vocabulary_)))
-        counts.sum_duplicates()
-        coo = counts.tocoo()
-        row, col = coo.row.astype(np.int64), coo.col.astype(np.int64)
-        vals = (1.0 + np.log(coo.data)) * self.idf_[col]
+        pair = rows[hit] * len(self.vocabulary_) + vocab_cols[pos[hit]]
+        pair, counts = np.unique(pair, return_counts=True)
+        row, col = np.divmod(pair, len(self.vocabulary_))
+        vals = (1.0 + np.log(counts)) * self.idf_[col]
         norms = np.sqrt(np.bincount(row, weights=vals * vals, minlength=len(texts)))
         norms[norms == 0] = 1.0
-        vals /= norms[row]
+        return row, col, vals / norms[row]
+
+    def _matrix(self, dense: np.ndarray, texts: Sequence[str]) -> Any:
+        """The design matrix (scaled dense features, then n-grams) as scipy CSR, to fit."""
+        from scipy import sparse
+
+        row, col, vals = self._grams(texts)
         grams = sparse.csr_matrix((vals, (row, col)), shape=(len(texts), len(self.vocabulary_)))
         scaled = (dense - self.mean_) / self.scale_
         return sparse.hstack([sparse.csr_matrix(scaled), grams]).tocsr()
+
+    def _logits(self, dense: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+        """``_matrix(dense, texts) @ coef_.T + intercept_``, computed with numpy alone."""
+        n_dense = dense.shape[1]
+        z = ((dense - self.mean_) / self.scale_) @ self.coef_[:, :n_dense].T + self.intercept_
+        row, col, vals = self._grams(texts)
+        gram_coef = self.coef_[:, n_dense:]
+        for k in range(z.shape[1]):
+            z[:, k] += np.bincount(row, weights=vals * gram_coef[k, col], minlength=len(texts))
+        return z  # type: ignore[no-any-return]
 
     def fit(self, dense: np.ndarray, texts: Sequence[str], labels: Sequence[str],
             groups: Sequence[str]) -> TwistModel:
@@ -240,8 +261,7 @@ class TwistModel:
             raise ModelError("this TwistModel is not fitted: call fit() or load()")
         if not len(texts):
             return np.zeros((0, len(self.classes_)))
-        z = self._matrix(dense, texts) @ self.coef_.T + self.intercept_
-        z = np.asarray(z)
+        z = self._logits(dense, texts)
         z -= z.max(axis=1, keepdims=True)
         e = np.exp(z)
         return e / e.sum(axis=1, keepdims=True)  # type: ignore[no-any-return]
