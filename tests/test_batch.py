@@ -371,3 +371,37 @@ def test_batch_dask_same_rows(submissions: dict[str, Any]) -> None:
     assert (cluster_index.X != serial_index.X).nnz == 0
     assert np.array_equal(cluster_index.sig, serial_index.sig)
 
+
+
+def test_batch_worker_features_reuse_the_originality_data(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch worker hands the cross-submission check the counts, chunks and signatures its
+    originality check computed: the same features as computing them afresh, without the
+    second pass."""
+    from tropescan import chunks
+    from tropescan.api import Analyzer
+    from tropescan.corpus import work_features
+
+    path = str(Path(__file__).parents[1] / "corpora_sample" / "scripts" / "s002.txt")
+    analyze_file(path, None, "sample")  # the worker's analyzer and the sample index, warm
+    calls: list[str] = []
+    real = chunks.script_chunks
+    monkeypatch.setattr(chunks, "script_chunks",
+                        lambda script, stock: calls.append(script.id) or real(script, stock))
+    result = analyze_file(path, None, "sample", want_features=True)
+    assert calls == ["s002"]  # chunked once, for originality and the features both
+    monkeypatch.setattr(chunks, "script_chunks", real)
+    assert result.features is not None
+    analyzer = Analyzer(None, corpus=None)
+    script = analyzer.read(path)
+    tokens, _, _, scores = analyzer.tag_tropes(script)
+    fresh = work_features(script, tokens, scores, list(analyzer.lexicon.boilerplate),
+                          meta={"id": result.row["id"], "path": path})
+    assert result.features.counts == fresh.counts
+    assert result.features.chunk_pos == fresh.chunk_pos
+    assert result.features.chunk_match == fresh.chunk_match
+    np.testing.assert_array_equal(result.features.sig, fresh.sig)
+    analysis = Analyzer(None, corpus="sample").analyze(path)
+    assert analysis.originality is not None
+    assert analysis.originality.match_data is not None
+    assert analysis.originality.match_data.counts == fresh.counts

@@ -82,9 +82,11 @@ def analyze_file(path: str, settings: Settings | None, corpus: str | None,
         if want_features:
             from .corpus import work_features
 
+            o = analysis.originality
             features = work_features(script, tokens, analysis.trope_scores,
                                      list(analyzer.lexicon.boilerplate),
-                                     meta={"id": row["id"], "path": str(path)})
+                                     meta={"id": row["id"], "path": str(path)},
+                                     data=o.match_data if o is not None else None)
         report_path = None
         if reports_dir:
             from .report.html import write_report

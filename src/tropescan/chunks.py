@@ -13,10 +13,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .model import LineKind, Script
+
+if TYPE_CHECKING:
+    from .segment import Tokens
 
 TARGET_CHARS = 220
 MIN_CHARS = 40
@@ -101,3 +105,24 @@ def band_keys(sig: np.ndarray, bands: int = BANDS) -> np.ndarray:
 def estimate_jaccard(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Share of equal MinHash values: row-wise for equal shapes, or ``a`` (1 row) vs many."""
     return (a == b).mean(axis=-1)
+
+
+@dataclass(frozen=True, slots=True)
+class MatchData:
+    """What comparing one script with others takes, computed once per script: its
+    content-word counts (for TF-IDF cosine), its scene chunks and their MinHash signatures.
+    Originality and the index (and a batch's cross-submission check) share it."""
+
+    counts: dict[str, int]
+    chunks: list[Chunk]
+    sig: np.ndarray
+
+
+def match_data(script: Script, tokens: Tokens, stock: list[str]) -> MatchData:
+    from collections import Counter
+
+    from .classifier import features
+
+    chunks = script_chunks(script, stock)
+    return MatchData(dict(Counter(features(tokens.words))), chunks, signatures(chunks))
+

@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._version import __version__
-from .chunks import BANDS, MINHASH_SCHEME, NUM_PERM, band_keys, script_chunks, signatures
+from .chunks import BANDS, MINHASH_SCHEME, NUM_PERM, MatchData, band_keys, match_data
 from .errors import CorpusIndexError, InputError, TropescanError
 from .util import fingerprint, replace_dir
 
@@ -100,11 +100,13 @@ def text_digest(script: Script) -> str:
 
 
 def work_features(script: Script, tokens: Tokens, trope_scores: Sequence[TropeScore],
-                  stock: list[str], *, meta: dict[str, str] | None = None) -> WorkFeatures:
-    from .classifier import features
-
+                  stock: list[str], *, meta: dict[str, str] | None = None,
+                  data: MatchData | None = None) -> WorkFeatures:
+    """What the index keeps of one work. ``data``: the script's ``MatchData`` when an
+    originality check has computed it already."""
     meta = meta or {}
-    chunks = script_chunks(script, stock)
+    data = data or match_data(script, tokens, stock)
+    chunks = data.chunks
     return WorkFeatures(
         id=meta.get("id") or script.id, title=meta.get("title") or script.title or script.id,
         path=meta.get("path") or (script.path or ""), format=script.format,
@@ -112,11 +114,11 @@ def work_features(script: Script, tokens: Tokens, trope_scores: Sequence[TropeSc
         tropes=";".join(t.trope for t in trope_scores if t.present),
         derived_from=meta.get("derived_from", ""), note=meta.get("note", ""),
         n_chars=len(script.text), digest=text_digest(script),
-        counts=dict(Counter(features(tokens.words))),
+        counts=data.counts,
         chunk_pos=[(c.episode, c.scene, c.line_start, c.line_end) for c in chunks],
         chunk_text=[c.display for c in chunks],
         chunk_match=[c.match for c in chunks],
-        sig=signatures(chunks),
+        sig=data.sig,
     )
 
 

@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .chunks import band_keys, estimate_jaccard, script_chunks, signatures
+from .chunks import MatchData, band_keys, estimate_jaccard, match_data
 from .timing import counted_chars
 from .util import records_frame
 
@@ -109,6 +109,9 @@ class Originality:
     stock_items: list[StockLine] = field(default_factory=list)
     weights: dict[str, float] = field(default_factory=lambda: dict(WEIGHTS))
     method: str = METHOD
+    # the script's counts, chunks and signatures, kept for whoever compares it next (a
+    # batch's cross-submission check) instead of computing them again
+    match_data: MatchData | None = field(default=None, repr=False, compare=False)
 
     @cached_property
     def nearest(self) -> pd.DataFrame:
@@ -159,15 +162,13 @@ def find_stock_lines(script: Script, lexicon: Lexicon) -> list[StockLine]:
 
 def score_originality(script: Script, tokens: Tokens, trope_scores: list[TropeScore],
                       index: CorpusIndex, lexicon: Lexicon, *, top_k: int = 5,
-                      exclude_self: bool = True) -> Originality:
-    from collections import Counter
-
-    from .classifier import features
+                      exclude_self: bool = True, data: MatchData | None = None) -> Originality:
     from .corpus import text_digest
 
+    data = data or match_data(script, tokens, list(lexicon.boilerplate))
     excluded = _excluded(script, index, text_digest(script), exclude_self)
     # nearest works
-    sims = index.similarities(dict(Counter(features(tokens.words)))) if len(index) else np.zeros(0)
+    sims = index.similarities(data.counts) if len(index) else np.zeros(0)
     if excluded:
         sims[list(excluded)] = -1.0
     order = [int(i) for i in np.argsort(-sims) if sims[int(i)] >= 0][:max(top_k, NEAREST_FOR_REUSE)]
@@ -182,13 +183,12 @@ def score_originality(script: Script, tokens: Tokens, trope_scores: list[TropeSc
     top_sim = float(sims[order[0]]) if order else 0.0
 
     # reused passages
-    stock = list(lexicon.boilerplate)
-    chunks = script_chunks(script, stock)
+    chunks = data.chunks
     passages: list[Passage] = []
     covered_chars = 0
     total_chars = sum(len(c.match) for c in chunks) or 1
     if chunks and index.n_chunks:
-        sig = signatures(chunks)
+        sig = data.sig
         cands = index.lsh_candidates(band_keys(sig))
         near_chunks = [np.arange(index.works[i]["chunk_start"], index.works[i]["chunk_end"])
                        for i in order[:NEAREST_FOR_REUSE]]
@@ -255,4 +255,4 @@ def score_originality(script: Script, tokens: Tokens, trope_scores: list[TropeSc
         "excluded_self": [index.works[i]["id"] for i in sorted(excluded)],
         "corpus_works": len(index),
     }
-    return Originality(score, parts, details, nearest, passages, stock_items)
+    return Originality(score, parts, details, nearest, passages, stock_items, match_data=data)
