@@ -350,7 +350,9 @@ class CorpusIndex:
             n_works, n_terms = m.shape
             rows = np.repeat(np.arange(n_works, dtype=np.int32), np.diff(m.indptr))
             order = np.argsort(m.indices, kind="stable")  # by term, works ascending within
-            indptr = np.zeros(n_terms + 1, dtype=np.int64)
+            # int32 offsets while they fit, as scipy keeps them: 4 bytes a term, not 8
+            kind = np.int32 if len(m.indices) < 2**31 else np.int64
+            indptr = np.zeros(n_terms + 1, dtype=kind)
             np.cumsum(np.bincount(m.indices, minlength=n_terms), out=indptr[1:])
             self._postings = CSRArrays(m.data[order], rows[order], indptr, (n_terms, n_works))
         return self._postings
