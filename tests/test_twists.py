@@ -650,7 +650,7 @@ def test_twists_cli_plot(formula_script: Path, tmp_path: Path) -> None:
     out = tmp_path / "out.png"
     result = twists_cli(formula_script, "--plot", out, "--format", "csv")
     assert result.exit_code == 0, result.stderr
-    assert f"wrote {out}" in result.stderr
+    assert result.stderr == f"wrote {out} and {tmp_path / 'out-episodes.png'}\n"
     for path in (out, tmp_path / "out-episodes.png"):
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert result.stdout.splitlines()[0].startswith("episode,line,")

@@ -359,9 +359,10 @@ def twists(file: Path, fmt: str, windows: bool, plot_path: Path | None, output: 
     if plot_path:
         from .report.plots import save
 
+        episodes_path = plot_path.with_name(f"{plot_path.stem}-episodes{plot_path.suffix}")
         save(a.plot_timeline(), plot_path)
-        save(a.plot_episodes(), plot_path.with_name(f"{plot_path.stem}-episodes{plot_path.suffix}"))
-        click.echo(f"wrote {plot_path}", err=True)
+        save(a.plot_episodes(), episodes_path)
+        click.echo(f"wrote {plot_path} and {episodes_path}", err=True)
 
 
 # -- lexicons ---------------------------------------------------------------------------------
