@@ -293,6 +293,20 @@ LINES = [
                  id="第一集团-is-not-an-episode"),
     pytest.param("3-5个保镖冲进来。", "action", None, None, "3-5个保镖冲进来。",
                  id="3-5个-is-not-a-scene"),
+    # what Word, WPS and Markdown add around the lines
+    pytest.param("1.\t△苏晴推门。", "action", None, None, "苏晴推门。", id="word-list-number-1."),
+    pytest.param("2、苏晴：你好。", "dialogue", "苏晴", None, "你好。", id="word-list-number-2、"),
+    pytest.param("1、2、3，跑！", "action", None, None, "1、2、3，跑！", id="counting-is-no-list"),
+    pytest.param("*苏晴推门而入。*", "action", None, None, "苏晴推门而入。", id="markdown-italic"),
+    pytest.param("- 苏晴推门。", "action", None, None, "苏晴推门。", id="markdown-dash-action"),
+    # speakers as writers really separate them
+    pytest.param("苏晴\t（冷笑）你好。", "dialogue", "苏晴", "冷笑", "你好。", id="name-tab-line"),
+    pytest.param("苏晴（抬头，一愣）（OS）：完了。", "voiceover", "苏晴", "抬头，一愣", "完了。",
+                 id="two-parentheses"),
+    pytest.param("电视里传来新闻播报：顾氏集团破产。", "action", None, None,
+                 "电视里传来新闻播报：顾氏集团破产。", id="a-screen-says-is-not-a-speaker"),
+    pytest.param("手机屏幕上显示：陌生号码。", "action", None, None, "手机屏幕上显示：陌生号码。",
+                 id="a-phone-shows-is-not-a-speaker"),
 ]
 
 
@@ -303,6 +317,10 @@ SCENE_LINES = [
     pytest.param("1-2场", True, "1-2", id="number-场"),
     pytest.param("3-5个保镖冲进来。", False, None, id="glued-without-time-or-in-out"),
     pytest.param("第一集团的人到了。", False, None, id="第一集团"),
+    pytest.param("1-1日内顾氏集团大堂", True, "1-1", id="glued-time-in-out-and-place"),
+    pytest.param("场景一：赵家土坯房（日/内）", True, "1", id="场景一-bracketed-fields"),
+    pytest.param("【场】村口大槐树下　日　外", True, None, id="【场】"),
+    pytest.param("1. 他数到三，推门进去。", False, None, id="list-number-is-not-a-heading"),
 ]
 
 
@@ -326,6 +344,107 @@ def test_readers_line_conventions(write_script: Any, text: str, kind: str, speak
         kind, speaker, note, content)
     assert line.text == text
     assert line.source_line == 3
+
+
+HEADING_FIELDS = [
+    # heading line, time of day, in/out, location, flashback
+    pytest.param("1-1日内顾氏集团大堂", "日", "内", "顾氏集团大堂", False, id="all-glued"),
+    pytest.param("1-2 日外公司楼下", "日", "外", "公司楼下", False, id="time-in-out-glued-to-place"),
+    pytest.param("场景三：卫生院走廊（夜/内）", "夜", "内", "卫生院走廊", False,
+                 id="bracketed-time-in-out"),
+    pytest.param("【场】村口大槐树下　日　外", "日", "外", "村口大槐树下", False, id="【场】"),
+    pytest.param("2-3 日 外 乡下小院（闪回）", "日", "外", "乡下小院", True, id="（闪回）-tag"),
+    pytest.param("1-4 早餐店 日 内", "日", "内", "早餐店", False, id="早-starts-a-name"),
+]
+
+
+@pytest.mark.parametrize(("heading", "time", "io", "location", "flashback"), HEADING_FIELDS)
+def test_readers_messy_heading_fields(write_script: Any, heading: str, time: str | None,
+                                      io: str | None, location: str, flashback: bool) -> None:
+    script = read_script(write_script(f"第1集\n{heading}\n甲：走。\n1-9 夜 外 街口\n乙：停。\n"))
+    first, second = script.episodes[0].scenes
+    assert (first.time_of_day, first.interior, first.location) == (time, io, location)
+    assert [ln.flashback for ln in first.lines] == [flashback, flashback]
+    assert [ln.flashback for ln in second.lines] == [False, False]  # the tag ends with its scene
+
+
+EPISODE_INFERENCE = [
+    # script, episode numbers, scene labels per episode, warning expected
+    pytest.param("1-1 日 内 客厅\n甲：一。\n1-2 夜 外 街口\n甲：二。\n2-1 日 内 公司\n乙：三。\n"
+                 "3-1 夜 内 医院\n丙：四。\n", [1, 2, 3], [["1-1", "1-2"], ["2-1"], ["3-1"]],
+                 "episodes taken from scene numbers", id="no-markers-at-all"),
+    pytest.param("第1集\n1-1 日 内 客厅\n甲：一。\n2.1　日/外　酒店门口\n乙：二。\n第3集\n"
+                 "3-1 夜 内 医院\n丙：三。\n", [1, 2, 3], [["1-1"], ["2-1"], ["3-1"]],
+                 "episodes taken from scene numbers", id="one-marker-forgotten"),
+    pytest.param("第1集\n1-1 日 内 客厅\n甲：一。\n2-3 夜 外 街口\n乙：二。\n第2集\n"
+                 "2-1 夜 内 医院\n丙：三。\n", [1, 2], [["1-1", "2-3"], ["2-1"]], None,
+                 id="a-marked-episode-is-not-inferred"),
+]
+
+
+@pytest.mark.parametrize(("source", "numbers", "labels", "warning"), EPISODE_INFERENCE)
+def test_readers_episodes_from_scene_numbers(write_script: Any, source: str, numbers: list[int],
+                                             labels: list[list[str]],
+                                             warning: str | None) -> None:
+    script = read_script(write_script(source))
+    assert [ep.number for ep in script.episodes] == numbers
+    assert [[sc.label for sc in ep.scenes] for ep in script.episodes] == labels
+    assert any(warning in w for w in script.warnings) if warning else not any(
+        "scene numbers" in w for w in script.warnings)
+
+
+def test_readers_outline_and_end_markers_are_not_episodes(write_script: Any) -> None:
+    source = ("剧本名称：逆袭\n分集大纲：\n第1集：外卖员被羞辱，意外绑定系统。\n第2集：神秘女总裁找上门。\n"
+              "正文\n第1集　外卖员\n甲：一。\n——本集完——\n第2集\n乙：二。\n第2集完\n"
+              "第3集（完）\n丙：三。\n【全剧终】\n")
+    script = read_script(write_script(source))
+    assert [(ep.number, ep.title) for ep in script.episodes] == [(1, "外卖员"), (2, None),
+                                                                 (3, None)]
+    assert [ln.content for ln in script.lines] == ["一。", "二。", "三。"]
+    assert not any("used twice" in w for w in script.warnings)
+    assert "第1集：外卖员被羞辱，意外绑定系统。" in [ln.text for ln in script.front_matter]
+
+
+def test_readers_speaker_name_on_its_own_line(write_script: Any) -> None:
+    source = ("第1集\n人物：陆沉、林小满\n陆沉\n你，过来。\n林小满\n（指着自己）我？\n"
+              "△陆沉转身。\n陆沉\n")
+    script = read_script(write_script(source))
+    spoken = [(ln.kind.value, ln.speaker, ln.note, ln.content) for ln in script.lines]
+    assert spoken == [("dialogue", "陆沉", None, "你，过来。"),
+                      ("dialogue", "林小满", "指着自己", "我？"),
+                      ("action", None, None, "陆沉转身。"),
+                      ("action", None, None, "陆沉")]  # a name with nothing after stays
+
+
+def test_readers_markdown_layout_and_cast_table(write_script: Any) -> None:
+    source = ("# 《离婚后》\n\n## 人物表\n\n| 角色 | 年龄 |\n| --- | --- |\n| 林晚 | 25 |\n"
+              "| 江屿 | 28 |\n\n---\n\n## 第1集\n\n### 1-1 日 内 客厅\n\n<!-- 导演备注 -->\n"
+              "**林晚**：签字吧。\n\n***\n\n江屿、林晚（齐声）：好。\n")
+    script = read_script(write_script(source, "draft.md"))
+    assert script.cast == ["林晚", "江屿"]
+    assert [(ln.kind.value, ln.content) for ln in script.lines] == [
+        ("heading", "日 内 客厅"), ("dialogue", "签字吧。"), ("dialogue", "好。")]
+    assert script.speakers == ["林晚", "江屿"]  # the line said together names both
+
+
+LEGACY_ENCODINGS = [
+    pytest.param("cp950", "第1集\n林晚：你心裏到底有沒有我？我恒久等你。\n", id="cp950-taiwan-windows"),
+    pytest.param("big5hkscs", "第1集\n阿強：我哋走咗先，你哋慢慢傾。\n", id="big5-hkscs-hong-kong"),
+]
+
+
+@pytest.mark.parametrize(("encoding", "text"), LEGACY_ENCODINGS)
+def test_readers_big5_variants(write_script: Any, encoding: str, text: str) -> None:
+    script = read_script(write_script(text, encoding=encoding))
+    assert script.encoding == encoding
+    assert script.traditional is True
+    assert script.lines[0].text == text.splitlines()[1]
+
+
+def test_readers_traditional_usage_is_normalised(write_script: Any) -> None:
+    """Taiwan forms OpenCC's plain t2s keeps (等著, 妳, 甚麼) match the Simplified cues."""
+    script = read_script(write_script("第1集\n林晚：好，妳們給我等著！甚麼？著名的人。\n"))
+    assert script.lines[0].norm == "好,你们给我等着!什么?著名的人。"
 
 
 def test_readers_cast_line_under_a_heading_is_not_spoken(write_script: Any) -> None:
@@ -449,7 +568,7 @@ def test_readers_docx_table_rows_are_speaker_and_line(docx_scripts: dict[str, Pa
 
 CUES = [
     # file, episode index, line index, kind, speaker, content, start_s, end_s
-    pytest.param("single.srt", 0, 0, "subtitle", None, "这一世，我不会再输。", 1.0, 3.5,
+    pytest.param("single.srt", 0, 0, "subtitle", None, "这一世， 我不会再输。", 1.0, 3.5,
                  id="srt-<i>-removed"),
     pytest.param("single.srt", 0, 1, "subtitle", None, "你是谁？", 3.8, 4.76,
                  id="srt-two-speakers-first"),

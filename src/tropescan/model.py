@@ -121,7 +121,10 @@ class Script:
         seen: dict[str, None] = {}
         for _, _, line in self.iter_lines():
             if line.speaker:
-                seen.setdefault(line.speaker, None)
+                # 陆沉、林小满（齐声）: a line two characters say together names both
+                for name in line.speaker.split("、"):
+                    if name.strip():
+                        seen.setdefault(name.strip(), None)
         return list(seen)
 
     @property

@@ -74,9 +74,12 @@ def _looks_utf16(data: bytes) -> str | None:
 
 
 def _score(text: str) -> float:
+    """Share of very common characters, less private-use ones: Big5 bytes read as GB18030
+    decode "strictly" into rare and private-use characters."""
     if not text:
         return 0.0
-    return sum(ch in _COMMON for ch in text) / len(text)
+    private = sum("\ue000" <= ch <= "\uf8ff" for ch in text)
+    return (sum(ch in _COMMON for ch in text) - 2 * private) / len(text)
 
 
 def decode(
@@ -119,15 +122,20 @@ def decode(
     except UnicodeDecodeError:
         pass
     candidates: list[tuple[float, str, str]] = []
-    for name in ("gb18030", "big5"):
+    # Big5 as Taiwan's Windows writes it is cp950 (裏, 恒 …); Hong Kong's adds HKSCS (咗, 哋 …):
+    # strict big5 rejects both, so they are candidates of their own.
+    for name in ("gb18030", "big5", "cp950", "big5hkscs"):
         try:
             text = data.decode(name)
         except UnicodeDecodeError:
             continue
+        if any(text == seen for _, _, seen in candidates):
+            continue  # a superset decoding the same: keep the plainer name (big5, not cp950)
         candidates.append((_score(text), name, text))
     if not candidates:
         raise DecodeError(
-            "cannot decode as UTF-8, UTF-16, GB18030 or Big5; pass --encoding NAME", path=path
+            "cannot decode as UTF-8, UTF-16, GB18030 or Big5 (cp950, HKSCS); pass --encoding NAME",
+            path=path
         )
     score, name, text = max(candidates)
     if score < 0.02 and _control_share(text) > 0.01:

@@ -5,6 +5,7 @@ Only ``Line.norm`` is normalised; ``Line.text`` keeps what the writer wrote, for
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 from typing import Any
@@ -19,6 +20,8 @@ def _converter() -> Any:
     # Cached, read-only converter: building one loads OpenCC's dictionaries (~20 ms).
     import opencc
 
+    # t2s, not tw2s: tw2s also rewrites Simplified input (什么 -> 什幺, 原著 -> 原着), and
+    # lexicon cues and fold_simplified pass Simplified text through here
     return opencc.OpenCC("t2s")
 
 
@@ -41,8 +44,18 @@ def _traditional_share(sample: str) -> float:
     return sum(a != b for a, b in zip(sample, converted, strict=False)) / len(sample)
 
 
+# Taiwan usage t2s keeps but mainland scripts (and the lexicons) never write: 妳, 甚麼, and
+# 著 as the aspect particle (等著, 看著) — 著 stays in the words that really use it (著名, 原著).
+# Every replacement keeps the length, so fold_simplified stays aligned.
+_USAGE = (("妳", "你"), ("甚麼", "什么"), ("甚么", "什么"))
+_ZHE = re.compile(r"(?<![原名显卓土巨论专编昭])著(?![名作称述者])")
+
+
 def to_simplified(text: str) -> str:
-    return str(_converter().convert(text))
+    out = str(_converter().convert(text))
+    for old, new in _USAGE:
+        out = out.replace(old, new)
+    return _ZHE.sub("着", out) if "著" in out else out
 
 
 def fold_simplified(text: str) -> str:

@@ -63,19 +63,21 @@ SCENE_LOOSE_RE = re.compile(
     r"(?P<rest>\S.*)$"
 )
 SCENE_WORD_RE = re.compile(
-    r"^\s*(?:#+\s*)?(?:[【\[]\s*场景\s*[】\]]|场景\s*(?P<n1>\d+)?|[◎◇■]|"
+    r"^\s*(?:#+\s*)?(?:[【\[]\s*场景?\s*[】\]]|场景\s*(?P<n1>" + _NUM + r")?|[◎◇■]|"
     r"第\s*(?P<n2>" + _NUM + r")\s*[场幕]|"
     r"(?P<io>内景|外景|内外景))\s*[：:、.\s]*(?P<rest>.*)$"
 )
 FRONT_RE = re.compile(
     r"^\s*(?:#+\s*)?(?:\*\*)?(?P<key>剧本名|剧名|片名|剧本名称|标题|类型|题材|作者|编剧|原创|故事梗概|梗概|简介|"
-    r"故事简介|人物小传|人物介绍|人物表|主要人物|出场人物|人物|角色|角色表|集数|字数|时长|备注|版权)"
+    r"故事简介|分集大纲|分集梗概|大纲|人物小传|人物介绍|人物表|主要人物|出场人物|人物|角色|角色表|集数|字数|"
+    r"时长|备注|版权)"
     r"(?:\*\*)?\s*[：:](?P<rest>.*)$"
 )
 CAST_KEYS = {"人物", "主要人物", "出场人物", "角色", "角色表", "人物表", "人物介绍", "人物小传"}
 TITLE_KEYS = {"剧本名", "剧名", "片名", "剧本名称", "标题"}
 # Front-matter keys whose value may run on over the following lines (a synopsis, a cast list).
-PARAGRAPH_KEYS = CAST_KEYS | {"故事梗概", "梗概", "简介", "故事简介", "备注"}
+PARAGRAPH_KEYS = CAST_KEYS | {"故事梗概", "梗概", "简介", "故事简介", "备注", "分集大纲", "分集梗概",
+                              "大纲"}
 TRANSITION_RE = re.compile(
     r"^\s*(?P<open>[【\[（(])?\s*(?P<word>闪回结束|闪回完|回忆结束|回到现实|闪回|回忆|"
     r"切至|切到|切回|切换|转场|黑屏|淡入|淡出|叠化|定格|切|CUT TO|FADE IN|FADE OUT|SMASH CUT)"
@@ -97,10 +99,17 @@ VO_WORDS = {"os", "vo", "v.o.", "o.s.", "v.o", "o.s", "画外音", "内心", "�
 DIALOGUE_RE = re.compile(
     r"^\s*(?:[-*]\s+)?(?:\*\*)?(?P<speaker>[^\s：:（(【\[「“\"'，。！？,.!?△▲*]{1,14}?)(?:\*\*)?\s*"
     r"(?P<vo1>OS|VO|V\.O\.|O\.S\.)?\s*"
-    r"(?:[（(](?P<paren>[^）)]{0,24})[）)])?\s*(?P<vo2>OS|VO|V\.O\.|O\.S\.)?\s*(?:\*\*)?\s*[：:](?:\*\*)?\s*"
+    r"(?:[（(](?P<paren>[^）)]{0,24})[）)])?\s*(?:[（(](?P<paren2>[^）)]{0,24})[）)])?\s*"
+    r"(?P<vo2>OS|VO|V\.O\.|O\.S\.)?\s*(?:\*\*)?\s*[：:](?:\*\*)?\s*"
     r"(?P<content>.*)$",
     re.IGNORECASE,
 )
+# 李娜\t（别过脸）天豪，我们走吧。: a name, a tab, the line (exports from tables and Final Draft)
+TAB_DIALOGUE_RE = re.compile(
+    r"^\s*(?P<speaker>[\u4e00-\u9fffA-Za-z·]{1,6})\t+\s*"
+    r"(?:[（(](?P<paren>[^）)]{0,24})[）)])?\s*(?P<content>\S.*)$")
+# 电视里传来新闻播报：… / 手机屏幕上显示：… — what a screen or a sound says, not a speaker
+_NOT_SPEAKER_WORDS = re.compile(r"显示|传来|写着|响起|播放|播报|弹出|屏幕|上面写|里传|画面里")
 NARRATORS = {"旁白", "画外音", "vo", "os", "解说", "广播", "电话", "系统"}
 _NOT_SPEAKERS = {"时间", "地点", "场景", "注", "备注", "字幕", "提示", "画面", "镜头", "音效",
                  "音乐", "bgm", "内景", "外景", "人物", "道具", "服装", "景", "切", "切至", "转场",
@@ -125,8 +134,9 @@ def scene_fields(line: str, key: str) -> dict[str, str]:
     return out
 
 
-_FIELD_SEP = r"[\s/／|｜,，、·]+"
+_FIELD_SEP = r"[\s/／|｜,，、·（）()]+"  # 医院走廊（夜/内）: brackets hold fields too
 _GLUED_TIME_INOUT = rf"(?P<t>{_TIMES})(?P<io>{_INOUT})|(?P<io2>{_INOUT})(?P<t2>{_TIMES})"
+_LEAD_TIME_INOUT = re.compile(rf"(?P<t>{_TIMES})(?P<io>内外|内|外)(?=\S)")
 
 
 def parse_heading_fields(rest: str, key: str | None = None) -> dict[str, str | None]:
@@ -160,6 +170,13 @@ def parse_heading_fields(rest: str, key: str | None = None) -> dict[str, str | N
             # 日内 / 夜外 typed as one word.
             time_of_day = glued.group("t") or glued.group("t2")
             interior = glued.group("io") or glued.group("io2")
+        elif (time_of_day is None and interior is None and not place
+              and (lead := _LEAD_TIME_INOUT.match(tk))):
+            # 日内顾氏集团大堂: time and in/out glued to the front of the place. Both are
+            # needed: 早餐店 or 晚风小馆 alone must keep their names.
+            time_of_day, interior = lead.group("t"), lead.group("io")
+            place.append(tok[lead.end():])
+            place_keys.append(tk[lead.end():])
         else:
             place.append(tok)
             place_keys.append(tk)
@@ -186,9 +203,50 @@ _NOTE_SEP = re.compile(r"[，,、/；;\s]+")
 _BULLET = re.compile(r"\*\s")
 
 
+_HEADING_FLASHBACK = re.compile(r"[（(【\[]?\s*(?:闪回|回忆)(?:场景|戏)?\s*[）)】\]]?")
+
+
+def _heading_fields(line: str, m: re.Match[str]) -> dict[str, str | bool | None]:
+    """The fields of a heading's ``rest`` group; a 闪回/回忆 tag in it (乡下小院（闪回）) marks a
+    flashback scene and is no part of the place."""
+    rest, key = _span(line, m, "rest"), m.group("rest")
+    tag = _HEADING_FLASHBACK.search(key)
+    if tag:
+        # blank it in both copies alike, so that positions in rest and key still agree
+        gap = " " * (tag.end() - tag.start())
+        rest = rest[:tag.start()] + gap + rest[tag.end():]
+        key = key[:tag.start()] + gap + key[tag.end():]
+    return {**parse_heading_fields(rest, key), "flashback": bool(tag)}
+
+
+_SYNOPSIS_TITLE = re.compile(r"[，,；;。！？!?]")
+_END_MARK = re.compile(r"[（(【\[]?\s*(?:完|终|全剧终)\s*[）)】\]]?")
+# ——本集完—— / ——第1集完—— / 【全剧终】 / （未完待续） / -完-: an episode's last line, not action
+END_LINE_RE = re.compile(
+    r"^\s*[-—–=~～_*＊【\[（(]*\s*(?:本集完|本集结束|第\s*" + _NUM + r"\s*集\s*(?:完|终|结束)|"
+    r"全剧终|剧终|全剧完|未完待续|待续|完)\s*[-—–=~～_*＊】\]）)。.!！]*\s*$")
+# Lines that are layout, not script: Markdown / Word rules (---, ***), a table's |---|---| row,
+# an HTML comment (<!-- 导演备注 -->)
+_RULE_RE = re.compile(r"^\s*(?:(?:[-*_=]\s*){3,}|\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*|<!--.*-->)$")
+_CAST_HEADING_RE = re.compile(r"^\s*#+\s*(?P<key>人物表|人物小传|人物介绍|主要人物|角色表|人物|角色)\s*$")
+_TABLE_HEADER_WORDS = {"角色", "人物", "姓名", "名字", "演员", "name"}
+_LIST_NUMBER = re.compile(r"^\s*\d{1,3}\s*[.．、)）]\s*(?=\S)(?!\d)")
+_ITALIC = re.compile(r"^\*(?!\s)(?P<t>[^*]+)\*$")
+
+
 def _strip_md(line: str) -> str:
-    # Markdown emphasis and list bullets carry no meaning in a script line.
-    return _QUOTE_MARK.sub("", line).replace("**", "").replace("__", "")
+    # Markdown emphasis, quotes and bullets carry no meaning in a script line; neither do the
+    # list numbers Word puts before lines (1.\t△…, 2、赵红梅：…).
+    line = _QUOTE_MARK.sub("", line).replace("**", "").replace("__", "").strip()
+    italic = _ITALIC.match(line)
+    if italic:
+        line = italic.group("t")
+    if line.startswith("- ") and len(line) > 2:
+        line = line[2:]
+    number = _LIST_NUMBER.match(line)
+    if number and not SCENE_NUMBERED_RE.match(line) and not SCENE_LOOSE_RE.match(line):
+        line = line[number.end():]
+    return line
 
 
 def _label(text: str) -> str:
@@ -204,7 +262,7 @@ def _span(line: str, m: re.Match[str], group: str) -> str:
 
 
 def _dialogue(line: str, key: str, n: int) -> Line | None:
-    m = DIALOGUE_RE.match(key)
+    m = DIALOGUE_RE.match(key) or TAB_DIALOGUE_RE.match(key)
     if not m:
         return None
     speaker_key = m.group("speaker").strip("*").strip()
@@ -216,15 +274,21 @@ def _dialogue(line: str, key: str, n: int) -> Line | None:
         or speaker.isdigit()
         or _NUMERIC.fullmatch(speaker)
         or low.startswith(("http", "www"))
+        or _NOT_SPEAKER_WORDS.search(speaker_key)
     ):
         return None
-    vo_tag = (m.group("vo1") or m.group("vo2") or "").lower()
+    groups = m.groupdict()
+    vo_tag = (groups.get("vo1") or groups.get("vo2") or "").lower()
     # 林凡OS： has no separator between name and tag.
     tail = _VO_TAIL.search(speaker_key)
     if tail and len(speaker_key) > len(tail.group(1)):
         vo_tag = tail.group(1).lower()
         speaker = speaker[: tail.start()].strip()
     paren_key, paren = (m.group("paren") or "").strip(), _span(line, m, "paren").strip()
+    if groups.get("paren2"):
+        # 赵红梅（抬头，一愣）（OS）：two parentheses read as one
+        paren_key = "，".join(x for x in (paren_key, m.group("paren2").strip()) if x)
+        paren = "，".join(x for x in (paren, _span(line, m, "paren2").strip()) if x)
     content_key, content = m.group("content").strip(), _span(line, m, "content").strip()
     # 苏晴：（冷笑）你好 puts the parenthetical after the colon; it is not spoken either.
     lead = _LEAD_PAREN.match(content_key)
@@ -259,6 +323,8 @@ def classify(
     With ``traditional`` the rules run on a Simplified copy of the line (内 for 內, 场 for 場,
     剧本名 for 劇本名); what is kept (content, speaker, place) is sliced from the original.
     """
+    if _RULE_RE.match(raw):
+        return "rule", None, {}
     line = _strip_md(raw).strip()
     key = fold_simplified(line) if traditional else line
     text = raw.strip()
@@ -266,10 +332,20 @@ def classify(
     if m:
         number = cn_number(m.group("n")) if m.group("n") else int(m.group("ep"))
         title = _span(line, m, "title").strip().strip("#*【】[]").strip() or None
+        if title and (title.endswith(("。", "！", "？")) or (
+                _SYNOPSIS_TITLE.search(title) and len(title) > 12)):
+            # 第1集：外卖员叶凡被富二代羞辱，意外绑定战神系统。 — an outline entry, not a marker
+            return "other", Line(LineKind.ACTION, text, line, n), {}
+        end = _END_MARK.fullmatch(title) if title else None
+        if end and not title.startswith(("（", "(", "【", "[")):  # type: ignore[union-attr]
+            # 第1集完 / 第1集 完: the end of an episode, not a new one
+            return "end", Line(LineKind.META, text, "", n, note="完"), {}
+        if end:
+            title = None  # 第3集（完）: the last episode begins; （完） is no title
         return "episode", None, {"number": number, "title": title}
     m = SCENE_NUMBERED_RE.match(key)
     if m:
-        fields = parse_heading_fields(_span(line, m, "rest"), m.group("rest"))
+        fields = _heading_fields(line, m)
         # "3-5个保镖冲进来": a number glued to text is a heading only if it names a time or in/out.
         glued = not m.group("chang") and not m.group("sep") and m.group("rest")
         if not glued or fields["time_of_day"] or fields["interior"]:
@@ -277,7 +353,7 @@ def classify(
                 "label": _label(m.group("label")), **fields}
     m = SCENE_LOOSE_RE.match(key)
     if m and len(m.group("rest")) <= 30:
-        fields = parse_heading_fields(_span(line, m, "rest"), m.group("rest"))
+        fields = _heading_fields(line, m)
         io = re.match(r"(内景|外景|内外景)\s*", m.group("rest"))
         if io and not fields["interior"]:
             fields["interior"] = io.group(1).removesuffix("景")
@@ -289,7 +365,9 @@ def classify(
     m = SCENE_WORD_RE.match(key)
     if m:
         label = m.group("n1") or m.group("n2")
-        fields = parse_heading_fields(_span(line, m, "rest"), m.group("rest"))
+        if label and not label.isdigit():
+            label = str(cn_number(label) or label)  # 场景三 -> 3
+        fields = _heading_fields(line, m)
         if m.group("io") and not fields["interior"]:
             fields["interior"] = m.group("io").removesuffix("景")
         return "scene", Line(LineKind.HEADING, text, _span(line, m, "rest").strip(), n), {
@@ -302,7 +380,13 @@ def classify(
                 "label": _label(rest) if re.fullmatch(r"[\d\s\-－—–_]+", rest) else None,
                 "time_of_day": None, "interior": None, "location": None}
         return "field", None, {"fields": scene_fields(line, key)}
-    m = FRONT_RE.match(key)
+    if END_LINE_RE.match(key):
+        return "end", Line(LineKind.META, text, "", n, note="完"), {}
+    m = FRONT_RE.match(key) or _CAST_HEADING_RE.match(key)
+    if m and "rest" not in m.groupdict():
+        # ## 人物表: a Markdown heading over a cast table or list
+        return "front", Line(LineKind.META, text, "", n, note=m.group("key")), {
+            "key": m.group("key")}
     if m:
         return "front", Line(LineKind.META, text, _span(line, m, "rest").strip(), n,
                              note=m.group("key")), {"key": m.group("key")}
@@ -355,6 +439,7 @@ def parse_text(text: str, *, path: str | None = None, fmt: str = "text",
     rows = [(i, raw) for i, raw in enumerate(text.splitlines(), start=first_line) if raw.strip()]
     traditional = is_traditional(text)
     classified = [(i, raw, *classify(raw, i, traditional=traditional)) for i, raw in rows]
+    classified = _speaker_lines(classified)
     has_episodes = any(what == "episode" for _, _, what, _, _ in classified)
     structured = has_episodes or any(
         what in ("scene", "dialogue") for _, _, what, _, _ in classified
@@ -365,11 +450,34 @@ def parse_text(text: str, *, path: str | None = None, fmt: str = "text",
         classified[0][2] == "front" or re.fullmatch(r"\s*《[^《》]{1,30}》\s*", classified[0][1])))
     pending_title = True
     front_key: object = None
+    marked = {extra["number"] for _, _, what, _, extra in classified if what == "episode"}
+    current: int | None = None  # the episode number being read
+    inferred = False
+    scene_flashback = False  # the open scene's heading said 闪回 (not a 【闪回】 line)
     for i, raw, what, line, extra in classified:
+        if what == "rule":
+            continue
         if what == "episode":
             in_front = False
+            current = extra["number"]  # type: ignore[assignment]
             builder.start_episode(extra["number"], extra["title"], i)  # type: ignore[arg-type]
             continue
+        if what == "scene" and not in_front:
+            # 2-1 after scenes 1-x with no 第2集 anywhere: the writer numbers episodes only in
+            # the scene numbers (or forgot one marker), so the next episode starts here.
+            number = _episode_of_label(extra.get("label"))
+            if number is not None and number not in marked and (
+                    (current is None and not marked) or (current is not None
+                                                         and number == current + 1)):
+                if current is not None:
+                    builder.start_episode(number, None, i)
+                    inferred = True
+                current = number
+            if scene_flashback:
+                builder.flashback = False
+            scene_flashback = bool(extra.get("flashback"))
+            if scene_flashback:
+                builder.flashback = True
         if in_front and not has_episodes and not (
                 what == "front"
                 or (what == "other" and (pending_title or front_key in PARAGRAPH_KEYS))):
@@ -380,6 +488,12 @@ def parse_text(text: str, *, path: str | None = None, fmt: str = "text",
             meta.kind = LineKind.META
             if what == "front":
                 front_key = extra.get("key")
+            elif front_key in CAST_KEYS and raw.strip().startswith("|"):
+                # | 林晚 | 25 | 女主… |: a cast table, one character per row
+                cell = raw.strip().strip("|").split("|")[0].strip().strip("*").strip()
+                if cell and cell.lower() not in _TABLE_HEADER_WORDS and \
+                        cell not in builder.script.cast and len(cell) <= 8:
+                    builder.script.cast.append(cell)
             elif (what == "dialogue" and front_key in CAST_KEYS and meta.speaker
                   and meta.speaker not in builder.script.cast):
                 # A cast list written one character per line: 林凡：28岁，上门女婿
@@ -411,6 +525,9 @@ def parse_text(text: str, *, path: str | None = None, fmt: str = "text",
                                 location=extra.get("location"))  # type: ignore[arg-type]
             continue
         assert line is not None
+        if what in ("end", "speaker"):
+            # 本集完 marks an end and shows nothing; a name line's speaker is on the next line
+            continue
         if what == "transition":
             word = str(extra["word"])
             if word in FLASHBACK_END:
@@ -426,9 +543,50 @@ def parse_text(text: str, *, path: str | None = None, fmt: str = "text",
         builder.script.warnings.append(
             "no episode markers, scene headings or dialogue found: read as prose (one episode)"
         )
-    elif not has_episodes:
+    elif not has_episodes and not inferred:
         builder.script.warnings.append("no episode markers (第N集): read as one episode")
+    if inferred:
+        builder.script.warnings.append(
+            "episode marker(s) missing: episodes taken from scene numbers (2-1 starts 第2集)")
     return builder
+
+
+Classified = tuple[int, str, str, "Line | None", dict[str, object]]
+
+
+def _speaker_lines(classified: list[Classified]) -> list[Classified]:
+    """A character's name alone on a line, then what they say (陆沉 / 你，过来。), as
+    screenplay software and some writers lay dialogue out: one dialogue line.
+
+    Only names the script itself knows (other dialogue lines, its cast list) count, and only
+    before an unmarked line, so an action line that is just a name stays one.
+    """
+    known = {ln.speaker for _, _, what, ln, _ in classified if what == "dialogue" and ln
+             and ln.speaker}
+    for _, _, what, ln, extra in classified:
+        if what == "front" and ln is not None and extra.get("key") in CAST_KEYS:
+            known.update(_cast_names(ln.content))
+    out = list(classified)
+    for k in range(len(out) - 1):
+        i, raw, what, ln, extra = out[k]
+        j, raw2, what2, ln2, _ = out[k + 1]
+        name = raw.strip()
+        if what == "other" and what2 == "other" and ln2 is not None and name in known \
+                and 2 <= len(name) <= 6 and j == i + 1:
+            content, note = ln2.content, None
+            lead = _LEAD_PAREN.match(content)
+            if lead:
+                note, content = lead.group("p").strip(), content[lead.end():]
+            out[k] = (i, raw, "speaker", Line(LineKind.META, name, name, i, note="角色"), extra)
+            out[k + 1] = (j, raw2, "dialogue", Line(LineKind.DIALOGUE, ln2.text, content, j,
+                                                    speaker=name, note=note), {})
+    return out
+
+
+def _episode_of_label(label: object) -> int | None:
+    """The episode whose first scene this is: 2-1 and 2.1 open episode 2 (2-3 opens none)."""
+    m = re.fullmatch(r"(\d{1,3})-0*1", str(label or ""))
+    return int(m.group(1)) if m else None
 
 
 def _front_matter(
