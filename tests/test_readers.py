@@ -355,6 +355,10 @@ HEADING_FIELDS = [
     pytest.param("【场】村口大槐树下　日　外", "日", "外", "村口大槐树下", False, id="【场】"),
     pytest.param("2-3 日 外 乡下小院（闪回）", "日", "外", "乡下小院", True, id="（闪回）-tag"),
     pytest.param("1-4 早餐店 日 内", "日", "内", "早餐店", False, id="早-starts-a-name"),
+    pytest.param("2-1 日 内 马记饭庄大堂（接上集）", "日", "内", "马记饭庄大堂", False,
+                 id="continuity-note-is-no-place"),
+    pytest.param("2-2 日 内 乡下小院（老宅）", "日", "内", "乡下小院（老宅）", False,
+                 id="other-brackets-stay-in-the-place"),
 ]
 
 

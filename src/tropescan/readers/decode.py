@@ -137,7 +137,9 @@ def decode(
             "cannot decode as UTF-8, UTF-16, GB18030 or Big5 (cp950, HKSCS); pass --encoding NAME",
             path=path
         )
-    score, name, text = max(candidates)
+    # the best score; on a tie the earlier candidate (big5 before cp950: where the two differ,
+    # as for ／, a file that decodes as strict Big5 means Big5)
+    score, name, text = max(candidates, key=lambda c: (c[0], -candidates.index(c)))
     if score < 0.02 and _control_share(text) > 0.01:
         raise InputError("looks like a binary file, not a script", path=path)
     return text, name

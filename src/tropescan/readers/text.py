@@ -9,6 +9,14 @@ structure at all. The rules accept the spellings writers really use: ``第1集``
 ``【第1集】``/``EP01``/``# 第1集``; ``1-2 日 内 别墅客厅``/``1-2 夜/外/医院走廊``/
 ``2-3场 地下车库 夜 内``/``第 1 -1 场 正厅夜内``/``场景1：…``/``第1场``/``[场景] …``;
 ``△``/``▲``/``【…】``/``（…）`` actions; ``角色（情绪）：台词``, ``角色OS：``, ``VO（…）：``.
+
+And what real files add around them: headings glued to their place (``1-1日内大堂``) or with
+fields in brackets (``场景一：卫生院走廊（夜/内）``, ``（接上场）`` dropped, ``（闪回）`` marking a
+flashback scene); episodes numbered only in the scene numbers (``2-1`` opens 第2集 when no
+marker says so); outline entries (``第1集：外卖员被羞辱，意外绑定系统。``) and end lines
+(``——本集完——``, ``第1集完``, ``【全剧终】``) that are neither episodes nor screen time; Word list
+numbers (``1.\t△…``); Markdown emphasis, rules, tables and comments; a speaker's name alone on
+the line before the words, or separated by a tab.
 """
 
 from __future__ import annotations
@@ -134,7 +142,10 @@ def scene_fields(line: str, key: str) -> dict[str, str]:
     return out
 
 
-_FIELD_SEP = r"[\s/／|｜,，、·（）()]+"  # 医院走廊（夜/内）: brackets hold fields too
+_FIELD_SEP = r"[\s/／|｜,，、·]+"
+# 医院走廊（夜/内） holds fields in brackets; 大堂（接上场） or 病房（两小时后） a continuity note
+_BRACKETED = re.compile(r"[（(](?P<inner>[^（）()]{1,12})[）)]")
+_CONTINUITY = re.compile(r"接上场?|接上集|承上|同上|续前?|.{1,6}(?:后|前)|回忆|闪回")
 _GLUED_TIME_INOUT = rf"(?P<t>{_TIMES})(?P<io>{_INOUT})|(?P<io2>{_INOUT})(?P<t2>{_TIMES})"
 _LEAD_TIME_INOUT = re.compile(rf"(?P<t>{_TIMES})(?P<io>内外|内|外)(?=\S)")
 
@@ -155,6 +166,18 @@ def parse_heading_fields(rest: str, key: str | None = None) -> dict[str, str | N
     key = rest if key is None else key
     # Folding changes only Han characters, so the same strips and splits stay aligned.
     rest, key = (x.strip().strip("#*").strip() for x in (rest, key))
+    for b in reversed(list(_BRACKETED.finditer(key))):
+        inner = b.group("inner")
+        fields = [t for t in re.split(_FIELD_SEP, inner) if t]
+        if fields and all(re.fullmatch(rf"(?:{_TIMES})|(?:{_INOUT})(?:景)?|{_GLUED_TIME_INOUT}", t)
+                          for t in fields):
+            keep = " " + inner + " "  # （夜/内）: the fields, without their brackets
+        elif _CONTINUITY.fullmatch(inner.strip()):
+            keep = " " * (b.end() - b.start())  # （接上场）: not part of the place
+        else:
+            continue
+        rest = rest[:b.start()] + keep + rest[b.end():]
+        key = key[:b.start()] + keep + key[b.end():]
     tokens = [t for t in re.split(_FIELD_SEP, rest) if t]
     keys = [t for t in re.split(_FIELD_SEP, key) if t]
     time_of_day = interior = None
