@@ -572,13 +572,13 @@ def test_readers_docx_table_rows_are_speaker_and_line(docx_scripts: dict[str, Pa
 
 CUES = [
     # file, episode index, line index, kind, speaker, content, start_s, end_s
-    pytest.param("single.srt", 0, 0, "subtitle", None, "这一世， 我不会再输。", 1.0, 3.5,
+    pytest.param("single.srt", 0, 0, "subtitle", None, "这一世，我不会再输。", 1.0, 3.5,
                  id="srt-<i>-removed"),
     pytest.param("single.srt", 0, 1, "subtitle", None, "你是谁？", 3.8, 4.76,
                  id="srt-two-speakers-first"),
     pytest.param("single.srt", 0, 2, "subtitle", None, "我是你姐姐。", 4.76, 6.2,
                  id="srt-two-speakers-second"),
-    pytest.param("single.srt", 0, 3, "subtitle", "顾言", "上车， 别回头。", 6.5, 9.25,
+    pytest.param("single.srt", 0, 3, "subtitle", "顾言", "上车，别回头。", 6.5, 9.25,
                  id="srt-speaker-prefix-two-rows"),
     pytest.param("merged_restart.srt", 0, 2, "subtitle", "旁白", "三年前，苏家还是首富。", 6.5, 9.8,
                  id="srt-（旁白）"),
@@ -592,7 +592,7 @@ CUES = [
                  id="srt-<font>-removed"),
     pytest.param("styled.ass", 0, 0, "heading", None, "第1集 重生", 0.0, 2.0,
                  id="ass-{\\an8}-title-card"),
-    pytest.param("styled.ass", 0, 1, "subtitle", "苏晴", "这一世， 我不会再输。", 2.5, 5.75,
+    pytest.param("styled.ass", 0, 1, "subtitle", "苏晴", "这一世，我不会再输。", 2.5, 5.75,
                  id="ass-\\N-and-name"),
     pytest.param("styled.ass", 0, 2, "subtitle", "顾言", "上车, 别回头。", 6.0, 8.4,
                  id="ass-{\\i1}-and-comma-in-text"),
