@@ -541,7 +541,7 @@ def tiny_classifier(tiny_trope_corpus: Any) -> Any:
 
 @pytest.fixture(scope="session")
 def twist_analyzer() -> Any:
-    """The shipped twist model (twists.v2); no classifier, no corpus."""
+    """The shipped twist model (twists.v3); no classifier, no corpus."""
     from tropescan.api import Analyzer, Settings
 
     return Analyzer(Settings(use_classifier=False), corpus=None)

@@ -479,7 +479,7 @@ def test_cli_evaluate_json(training_manifest: Path) -> None:
 def test_cli_evaluate_twists_only_table(training_manifest: Path) -> None:
     result = invoke("evaluate", "--twists", "--manifest", training_manifest, "--folds", "2")
     assert result.exit_code == 0, result.stderr
-    assert "twists: twists.v2 (grouped CV), per category" in result.stdout
+    assert "twists: twists.v3 (grouped CV), per category" in result.stdout
     assert "overall: precision " in result.stdout
     assert "annotators against each other (3 annotators" in result.stdout
     assert "macro F1" not in result.stdout  # tropes were not evaluated

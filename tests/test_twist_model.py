@@ -1,4 +1,4 @@
-"""The learned twist-line model (twists.v2): features, prediction, persistence, measured quality.
+"""The learned twist-line model (twists.v3): features, prediction, persistence, measured quality.
 
 Issue "Twist density per 15 seconds". The shipped model (models/twist_model) is used through
 ``twist_analyzer``; corrupt copies are made under tmp_path. The quality test re-trains the
@@ -7,6 +7,7 @@ model by grouped 3-fold cross-validation on the labelled sample corpus (10-15 s 
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from texts import FORMULA_EPISODE, SCENE_PREFIX
+from texts import FORMULA_EPISODE, FORMULA_SECOND_EPISODE, SCENE_PREFIX
 
 from tropescan.api import Analyzer, default_model_dir
 from tropescan.errors import ModelError
@@ -40,7 +41,7 @@ def features(analyzer: Analyzer, path: Path) -> tuple[Any, list[int], np.ndarray
 def test_twist_model_formula_episode(twist_analyzer: Analyzer,
                                      write_script: Callable[..., Path]) -> None:
     a = twist_analyzer.analyze(write_script(FORMULA_EPISODE))
-    assert a.versions["twists_method"] == "twists.v2"
+    assert a.versions["twists_method"] == "twists.v3"
     assert a.versions["twist_model"] == twist_analyzer.twist_model.meta_["fingerprint"]
     events = a.twist_events
     reveals = [ev for ev in events if ev.category == "reveal"]
@@ -49,9 +50,47 @@ def test_twist_model_formula_episode(twist_analyzer: Analyzer,
     assert (events[-1].category, events[-1].line) == ("hook", 16)  # 好戏才刚刚开始
     assert a.episode_items[0].ends_on_hook
     assert all(0.0 < ev.score <= 1.0 for ev in events)
-    assert all(ev.score >= twist_analyzer.twist_model.threshold for ev in events)
     # Small talk is not a twist.
     assert not {3, 4, 5} & {line for ev in events for line in ev.lines}
+
+
+def test_twist_model_expected_count_decoding(twist_analyzer: Analyzer,
+                                             write_script: Callable[..., Path]) -> None:
+    """twists.v3: an episode holds round(count_scale x the count head's summed probabilities)
+    twists, its best-scoring lines at least MERGE_S apart; a threshold asks for the old rule."""
+    from tropescan.tropes import LinePlace
+    from tropescan.twists import MERGE_S, detect_twists, model_scores
+
+    model = twist_analyzer.twist_model
+    a = twist_analyzer.analyze(write_script(FORMULA_EPISODE + FORMULA_SECOND_EPISODE))
+    script, tokens = a.script, a.tokens
+    place = LinePlace.of(script)
+    scores, expected = model_scores(script, tokens, twist_analyzer.lexicon, model, place)
+    assert set(scores) == set(expected) and all(0 < p < 1 for p in expected.values())
+    events = a.twist_events
+    starts = {ln.source_line: ln.start_s for ln in script.lines}
+    for k, ep in enumerate(script.episodes):
+        rows = [r for r in scores if place.refs[r][0] == k]
+        wanted = round(model.count_scale * sum(expected[r] for r in rows))
+        mine = [ev for ev in events if ev.episode == ep.number]
+        assert 0 < len(mine) <= wanted
+        times = sorted(starts[ev.line] for ev in mine)
+        assert all(b - a >= MERGE_S for a, b in itertools.pairwise(times))
+        # the chosen lines outscore every line left out that was free to be chosen
+        chosen = {ev.line for ev in mine}
+        left = [scores[r][0] for r in rows
+                if (line := script.episodes[k].scenes[place.refs[r][1]].lines[
+                    place.refs[r][2]]).source_line not in chosen
+                and all(abs(line.start_s - starts[c]) >= MERGE_S for c in chosen)]
+        if len(mine) == wanted and left:
+            assert min(ev.score for ev in mine) >= max(left) - 1e-3
+    # with a threshold, every line at or above it is a twist (the v2 decision)
+    ruled = detect_twists(script, tokens, twist_analyzer.lexicon, model=model, threshold=0.9,
+                          place=place)
+    high = sorted(r for r, (p, _) in scores.items() if p >= 0.9)
+    assert sorted(line for ev in ruled for line in ev.lines) == sorted(
+        script.episodes[place.refs[r][0]].scenes[place.refs[r][1]].lines[place.refs[r][2]]
+        .source_line for r in high)
 
 
 ORDINARY = [
@@ -278,19 +317,21 @@ def test_twist_model_grouped_cv_quality(sample_corpus: Any, analyzer: Analyzer) 
     """Grouped 3-fold CV of the learned model (trained on every annotator's labels) against
     the rule and against the annotators themselves.
 
-    Measured (seeds 0, 1, 2): model F1 0.640, 0.638, 0.631 (P 0.666 R 0.616 for seed 0; 5
-    folds: 0.652); trained on the gold alone 0.634; rule P 0.716 R 0.188 F1 0.298.
-    Annotators against each other: mean pairwise F1 0.827.
+    Measured (twists.v3, seeds 0, 1, 2): F1 0.625, 0.619, 0.612 (P 0.658 R 0.595 for seed 0;
+    5 folds: 0.640), episodes within 20% of the labelled count 44%, 41%, 40%; rule P 0.716
+    R 0.188 F1 0.298, 9% of episodes. Annotators against each other: mean pairwise F1 0.827.
     """
     model = evaluate_twists(sample_corpus, analyzer, twist_labels(), folds=3,
                             annotations=twist_annotations())
     rule = evaluate_twists(sample_corpus, analyzer, twist_labels(), use_model=False)
-    print(_figures("twists.v2 (grouped 3-fold CV)", model))
+    print(_figures("twists.v3 (grouped 3-fold CV)", model))
     print(_figures("twists.v1 (lexicon rule)", rule))
-    assert model["method"] == "twists.v2 (grouped CV)"
+    assert model["method"] == "twists.v3 (grouped CV)"
     assert model["scripts"] == rule["scripts"]
     assert model["overall"]["f1"] >= 0.6
-    assert model["overall"]["recall"] >= 0.58
+    assert model["overall"]["recall"] >= 0.56
+    # the expected-count decision gets episode counts right far more often than the rule
+    assert model["density_within_20pct"] >= 0.35 > rule["density_within_20pct"] + 0.2
     assert model["overall"]["f1"] > rule["overall"]["f1"] + 0.25
     # Hooks sit at episode ends: the easiest category.
     hook = model["table"].set_index("category").loc["hook"]

@@ -266,7 +266,7 @@ class Analyzer:
             "classifier": str(clf.meta_.get("fingerprint", "")) if clf else "",
             "twist_model": str(twm.meta_.get("fingerprint", "")) if twm else "",
             "tropes_method": "combined.v1",
-            "twists_method": "twists.v2" if twm else "twists.v1",
+            "twists_method": "twists.v3" if twm else "twists.v1",
             "originality_method": "originality.v1",
         }
 

@@ -240,14 +240,16 @@ def evaluate_twists(corpus: Corpus, analyzer: Analyzer,
             model = _fit_twist_model([data[i] for i in train])
             for i in test:
                 d = data[i]
-                probs = model.predict(d["dense"], d["texts"])
+                probs, counts = model.predict_twists(d["dense"], d["texts"])
                 from .twists import CATEGORIES
 
                 scores = {r: (float(1 - p[0]), CATEGORIES[int(np.argmax(p[1:]))])
                           for r, p in zip(d["rows"], probs, strict=True)}
+                expected = dict(zip(d["rows"], counts.tolist(), strict=True))
                 events_by_script[i] = detect_twists(d["script"], d["tokens"], analyzer.lexicon,
-                                                    threshold=model.threshold, place=d["place"],
-                                                    scores=scores)
+                                                    place=d["place"], scores=scores,
+                                                    expected=expected,
+                                                    count_scale=model.count_scale)
     else:
         for i, d in enumerate(data):
             events_by_script[i] = detect_twists(d["script"], d["tokens"], analyzer.lexicon,
@@ -311,7 +313,7 @@ def evaluate_twists(corpus: Corpus, analyzer: Analyzer,
         "detected_to_labelled": round(float(ep_df["detected"].sum()
                                             / max(1, ep_df["labels"].sum())), 4),
         "scripts": len(data),
-        "method": "twists.v2 (grouped CV)" if use_model else "twists.v1 (lexicon rule)",
+        "method": "twists.v3 (grouped CV)" if use_model else "twists.v1 (lexicon rule)",
     }
 
 

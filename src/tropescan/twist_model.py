@@ -10,8 +10,10 @@ editor reads: punctuation (！？…—), the kind of line, where it sits in the
 character n-grams (不是, 竟, 原来) of the line. A multinomial logistic regression (scikit-learn,
 training only) is exported to numpy arrays; prediction needs no scikit-learn. It is trained on
 every annotator's labels (``evaluation.train_twist_model``), so a line two of three annotators
-marked counts as two thirds a twist; the threshold (0.76 on 1 − P(none)) puts the detected
-count near the labelled count (1.1 per labelled twist in cross-validation).
+marked counts as two thirds a twist. A second, unweighted head (twist or not) is calibrated
+rather than balanced: summed over an episode, its probabilities estimate how many twists the
+episode holds, and ``twists.detect_twists`` keeps that many of the best-ranked lines
+(``twists.v3``; ``threshold`` is used only when a caller asks for a threshold).
 
 Saved like the trope classifier: ``model.json`` + ``weights.npz`` (no pickle).
 """
@@ -34,8 +36,8 @@ from .segment import Tokens
 from .tropes import LinePlace, hits_by_line
 from .util import load_model_folder, save_model_folder
 
-FORMAT = "tropescan.twistmodel/1"
-METHOD = "twists.v2"
+FORMAT = "tropescan.twistmodel/2"
+METHOD = "twists.v3"
 CATEGORIES = ("reveal", "reversal", "face_slap", "betrayal", "crisis", "hook")
 KINDS = (LineKind.DIALOGUE, LineKind.VOICEOVER, LineKind.ACTION, LineKind.SUBTITLE,
          LineKind.TRANSITION, LineKind.PROSE)
@@ -149,10 +151,12 @@ def line_features(script: Script, tokens: Tokens, lexicon: Lexicon,
 class TwistModel:
     """Multinomial logistic regression over 'none' + the six twist categories."""
 
-    def __init__(self, *, C: float = 2.0, min_count: int = 3, threshold: float = 0.76) -> None:
+    def __init__(self, *, C: float = 2.0, min_count: int = 3, threshold: float = 0.76,
+                 count_scale: float = 1.1) -> None:
         self.C = C
         self.min_count = min_count
         self.threshold = threshold
+        self.count_scale = count_scale
 
     def _gram_keys(self) -> tuple[np.ndarray, np.ndarray]:
         """The vocabulary as sorted integer keys (see ``_text_grams``) and their columns."""
@@ -200,11 +204,14 @@ class TwistModel:
         return sparse.hstack([sparse.csr_matrix(scaled), grams]).tocsr()
 
     def _logits(self, dense: np.ndarray, texts: Sequence[str]) -> np.ndarray:
-        """``_matrix(dense, texts) @ coef_.T + intercept_``, computed with numpy alone."""
+        """``_matrix(dense, texts) @ W.T + b`` for the class weights and, as the last column,
+        the count head's: computed with numpy alone, the n-grams found once for both."""
+        coef = np.vstack([self.coef_, self.count_coef_[None, :]])
+        intercept = np.append(self.intercept_, self.count_intercept_)
         n_dense = dense.shape[1]
-        z = ((dense - self.mean_) / self.scale_) @ self.coef_[:, :n_dense].T + self.intercept_
+        z = ((dense - self.mean_) / self.scale_) @ coef[:, :n_dense].T + intercept
         row, col, vals = self._grams(texts)
-        gram_coef = self.coef_[:, n_dense:]
+        gram_coef = coef[:, n_dense:]
         for k in range(z.shape[1]):
             z[:, k] += np.bincount(row, weights=vals * gram_coef[k, col], minlength=len(texts))
         return z  # type: ignore[no-any-return]
@@ -244,44 +251,63 @@ class TwistModel:
             coef[int(cls)] = model.coef_[row]
             intercept[int(cls)] = model.intercept_[row]
         self.coef_, self.intercept_ = coef, intercept
+        # The count head: twist or not, without class weights, so that its probabilities add
+        # up to the number of twists an episode holds (the balanced model above ranks lines
+        # well but, weighted, overstates how many there are).
+        counter = LogisticRegression(C=self.C, max_iter=3000)
+        with threadpool_limits(limits=1):
+            counter.fit(X, y > 0)
+        self.count_coef_ = counter.coef_[0].astype(np.float64)
+        self.count_intercept_ = float(counter.intercept_[0])
         self.meta_: dict[str, Any] = {}
         return self
 
     def line_probabilities(self, script: Script, tokens: Tokens, lexicon: Lexicon,
                            place: LinePlace | None = None,
                            cue_hits: dict[int, list[CueHit]] | None = None,
-                           ) -> tuple[list[int], np.ndarray]:
-        """For every scorable line (index into ``place.refs``), the class probabilities."""
+                           ) -> tuple[list[int], np.ndarray, np.ndarray]:
+        """For every scorable line (index into ``place.refs``): the class probabilities and the
+        count head's twist probability (see ``predict_twists``)."""
         rows, dense, texts = line_features(script, tokens, lexicon, place, cue_hits)
-        return rows, self.predict(dense, texts)
+        return (rows, *self.predict_twists(dense, texts))
 
     def predict(self, dense: np.ndarray, texts: Sequence[str]) -> np.ndarray:
         """Class probabilities, shape (n_lines, 7): column 0 is 'none'."""
+        return self.predict_twists(dense, texts)[0]
+
+    def predict_twists(self, dense: np.ndarray, texts: Sequence[str]
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        """Class probabilities (n_lines, 7), and the count head's calibrated probability that
+        each line is a twist (n_lines,): its sum over an episode estimates how many it holds."""
         if not hasattr(self, "coef_"):
             raise ModelError("this TwistModel is not fitted: call fit() or load()")
         if not len(texts):
-            return np.zeros((0, len(self.classes_)))
+            return np.zeros((0, len(self.classes_))), np.zeros(0)
         z = self._logits(dense, texts)
+        counts = 1.0 / (1.0 + np.exp(-z[:, -1]))
+        z = z[:, :-1]
         z -= z.max(axis=1, keepdims=True)
         e = np.exp(z)
-        return e / e.sum(axis=1, keepdims=True)  # type: ignore[no-any-return]
+        return e / e.sum(axis=1, keepdims=True), counts
 
     # -- persistence ----------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
         vocab = sorted(self.vocabulary_, key=self.vocabulary_.__getitem__)
         doc = {"format": FORMAT, "method": METHOD, "tropescan_version": __version__,
                "classes": self.classes_, "dense": DENSE, "vocabulary": vocab,
-               "params": {"C": self.C, "min_count": self.min_count, "threshold": self.threshold},
+               "params": {"C": self.C, "min_count": self.min_count, "threshold": self.threshold,
+                          "count_scale": self.count_scale},
                **self.meta_}
         return save_model_folder(Path(path), doc, {
             "idf": self.idf_, "coef": self.coef_, "intercept": self.intercept_,
-            "mean": self.mean_, "scale": self.scale_})
+            "mean": self.mean_, "scale": self.scale_, "count_coef": self.count_coef_,
+            "count_intercept": np.array([self.count_intercept_])})
 
     @classmethod
     def load(cls, path: str | Path) -> TwistModel:
         path = Path(path)
-        doc, arrays = load_model_folder(path, ("idf", "coef", "intercept", "mean", "scale"),
-                                        "twist model")
+        doc, arrays = load_model_folder(path, ("idf", "coef", "intercept", "mean", "scale",
+                                               "count_coef", "count_intercept"), "twist model")
         if doc.get("format") != FORMAT or doc.get("dense") != DENSE:
             raise ModelError("twist model from another version; retrain with `tropescan train`",
                              path=path)
@@ -296,7 +322,8 @@ class TwistModel:
                              f"{['none', *CATEGORIES]}", path=path)
         n_dense, n_vocab = len(DENSE), len(vocabulary)
         shapes = {"idf": (n_vocab,), "coef": (len(classes), n_dense + n_vocab),
-                  "intercept": (len(classes),), "mean": (n_dense,), "scale": (n_dense,)}
+                  "intercept": (len(classes),), "mean": (n_dense,), "scale": (n_dense,),
+                  "count_coef": (n_dense + n_vocab,), "count_intercept": (1,)}
         if any(arrays[k].shape != shape or arrays[k].dtype.kind != "f"
                for k, shape in shapes.items()):
             raise ModelError("corrupt twist model: array shapes or types do not match the "
@@ -306,6 +333,8 @@ class TwistModel:
         model.idf_, model.coef_ = arrays["idf"], arrays["coef"]
         model.intercept_, model.mean_, model.scale_ = (arrays["intercept"], arrays["mean"],
                                                        arrays["scale"])
+        model.count_coef_ = arrays["count_coef"]
+        model.count_intercept_ = float(arrays["count_intercept"][0])
         model.meta_ = {k: v for k, v in doc.items() if k not in ("vocabulary", "classes", "params",
                                                                   "dense")}
         return model

@@ -1,8 +1,9 @@
 """Twists on the timeline: line scores -> twist events -> windows -> pacing metrics.
 
 Input: a timed ``Script``, its ``Tokens``, the ``Lexicon`` twist categories and, when one is
-installed, the learned ``TwistModel`` (``twists.v2``, see ``twist_model.py``: the same cue
-features plus context, weighted from the labelled sample corpus).
+installed, the learned ``TwistModel`` (``twists.v3``, see ``twist_model.py``: the same cue
+features plus context, weighted from the labelled sample corpus; each episode keeps as many of
+its best-scoring lines as the model's count head expects, see ``detect_twists``).
 Output: ``TwistEvent``s, one ``TwistWindow`` per ``window_s`` seconds of each episode, and
 ``EpisodePacing`` per episode (plus a whole-script summary).
 
@@ -136,22 +137,50 @@ def line_scores(script: Script, tokens: Tokens, lexicon: Lexicon, *,
         hits = cue_hits(script, tokens, lexicon, place)
     if model is None:
         return _rule_scores(script, lexicon, place, hits)
-    rows, probs = model.line_probabilities(script, tokens, lexicon, place, hits)
+    return model_scores(script, tokens, lexicon, model, place, hits)[0]
+
+
+def model_scores(script: Script, tokens: Tokens, lexicon: Lexicon, model: TwistModel,
+                 place: LinePlace, hits: dict[int, list[CueHit]] | None = None,
+                 ) -> tuple[dict[int, tuple[float, str]], dict[int, float]]:
+    """The twist model's per-line (score, category), and the count head's calibrated twist
+    probability per line (what ``detect_twists`` sums to decide how many twists an episode
+    holds)."""
+    rows, probs, counts = model.line_probabilities(script, tokens, lexicon, place, hits)
     twist = (1.0 - probs[:, 0]).tolist() if len(rows) else []
     best = (np.argmax(probs[:, 1:], axis=1) if len(rows) else np.zeros(0, dtype=int)).tolist()
-    return {idx: (p, CATEGORIES[c]) for idx, p, c in zip(rows, twist, best, strict=True)}
+    scores = {idx: (p, CATEGORIES[c]) for idx, p, c in zip(rows, twist, best, strict=True)}
+    return scores, dict(zip(rows, counts.tolist(), strict=True))
 
 
 def detect_twists(script: Script, tokens: Tokens, lexicon: Lexicon, *,
                   model: TwistModel | None = None, threshold: float | None = None,
                   merge_s: float = MERGE_S, place: LinePlace | None = None,
-                  scores: dict[int, tuple[float, str]] | None = None) -> list[TwistEvent]:
-    """Twist events: lines scoring at least ``threshold`` (the model's own threshold, or
-    ``THRESHOLD`` for the rule), merged when closer than ``merge_s`` seconds."""
+                  scores: dict[int, tuple[float, str]] | None = None,
+                  expected: dict[int, float] | None = None,
+                  count_scale: float | None = None) -> list[TwistEvent]:
+    """Twist events, decided one of two ways.
+
+    * With the model and no ``threshold`` (``twists.v3``): each episode holds as many twists
+      as the count head expects (``count_scale`` x the sum of its calibrated probabilities,
+      rounded), and they are its highest-scoring lines, at least ``merge_s`` seconds apart.
+      Measured on the sample corpus, this puts an episode's count within 20% of the labels
+      for 43% of episodes against 31% for a threshold, at 0.01 less F1.
+    * Otherwise lines scoring at least ``threshold`` (``THRESHOLD`` for the rule), merged when
+      closer than ``merge_s`` seconds.
+
+    ``scores`` and ``expected`` may be given (cross-validation scores them with its own
+    models)."""
     place = place or LinePlace.of(script)
     hits = cue_hits(script, tokens, lexicon, place)  # once: for the scores and the cue lists
-    if scores is None:
-        scores = line_scores(script, tokens, lexicon, model=model, place=place, hits=hits)
+    if scores is None and model is not None:
+        scores, expected = model_scores(script, tokens, lexicon, model, place, hits)
+    elif scores is None:
+        scores = line_scores(script, tokens, lexicon, place=place, hits=hits)
+    if threshold is None and expected is not None:
+        scale = count_scale if count_scale is not None else (
+            model.count_scale if model is not None else 1.0)
+        return _expected_count_events(script, place, scores, expected, hits, scale, merge_s)
     if threshold is None:
         threshold = model.threshold if model is not None else THRESHOLD
     events: list[TwistEvent] = []
@@ -176,6 +205,39 @@ def detect_twists(script: Script, tokens: Tokens, lexicon: Lexicon, *,
                                  round(ep.start_s + line.start_s, 3), category, round(score, 3),
                                  cues, line.text, [line.source_line]))
         prev_ei = ei
+    return events
+
+
+def _expected_count_events(script: Script, place: LinePlace, scores: dict[int, tuple[float, str]],
+                           expected: dict[int, float], hits: dict[int, list[CueHit]],
+                           scale: float, merge_s: float) -> list[TwistEvent]:
+    """Per episode, the ``round(scale * sum(expected))`` best-scoring lines, ``merge_s`` apart."""
+    by_episode: dict[int, list[int]] = defaultdict(list)
+    for idx in scores:
+        by_episode[place.refs[idx][0]].append(idx)
+    chosen: list[int] = []
+    for ei, rows in by_episode.items():
+        k = round(scale * sum(expected.get(idx, 0.0) for idx in rows))
+        picked: list[float] = []
+        for idx in sorted(rows, key=lambda r: (-scores[r][0], r)):
+            if len(picked) >= k:
+                break
+            _, si, li = place.refs[idx]
+            start = script.episodes[ei].scenes[si].lines[li].start_s
+            if any(abs(start - t) < merge_s for t in picked):
+                continue  # one twist cut in two lines, as a threshold would merge them
+            picked.append(start)
+            chosen.append(idx)
+    events = []
+    for idx in sorted(chosen):
+        score, category = scores[idx]
+        ei, si, li = place.refs[idx]
+        ep = script.episodes[ei]
+        line = ep.scenes[si].lines[li]
+        cues = list(dict.fromkeys(h.cue for h in hits.get(idx, [])))
+        events.append(TwistEvent(ep.number, line.source_line, line.start_s,
+                                 round(ep.start_s + line.start_s, 3), category, round(score, 3),
+                                 cues, line.text, [line.source_line]))
     return events
 
 
