@@ -554,6 +554,26 @@ def test_readers_docx_paragraphs_read_like_text(docx_scripts: dict[str, Path]) -
     assert signature(script) == signature(read("conventions.txt"))
 
 
+def test_readers_docx_soft_breaks_and_tabs(tmp_path: Path) -> None:
+    """Shift+Enter inside a paragraph starts a new line; a tab between name and words is a
+    tab (and so dialogue), not lost."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("第1集")
+    para = document.add_paragraph("△林晚推门进来。")
+    para.add_run().add_break()
+    para.add_run("林晚：我回来了。")
+    document.add_paragraph("江屿\t（低声）走吧。")
+    path = tmp_path / "breaks.docx"
+    document.save(str(path))
+    script = read_script(path)
+    assert [(ln.kind.value, ln.speaker, ln.note, ln.content) for ln in script.lines] == [
+        ("action", None, None, "林晚推门进来。"), ("dialogue", "林晚", None, "我回来了。"),
+        ("dialogue", "江屿", "低声", "走吧。")]
+    assert [ln.source_line for ln in script.lines] == [2, 3, 4]
+
+
 def test_readers_docx_table_rows_are_speaker_and_line(docx_scripts: dict[str, Path]) -> None:
     script = read_script(docx_scripts["table"])
     assert script.title == "契约婚姻"

@@ -1,8 +1,10 @@
 """Word documents (.docx) via python-docx.
 
 Input: a .docx path. Output: the paragraphs and table rows in document order, handed to the
-plain-text parser (Word scripts follow the same conventions). Source line numbers count
-paragraphs and table rows, 1-based.
+plain-text parser (Word scripts follow the same conventions). A soft line break
+(Shift+Enter) inside a paragraph starts a new line, as writers mean it; a tab stays a tab
+(``林晚⇥（低声）走吧。`` is dialogue). Source line numbers count these lines and table rows,
+1-based.
 """
 
 from __future__ import annotations
@@ -31,14 +33,27 @@ def docx_lines(path: Path) -> list[str]:
         document = docx.Document(str(path))
     except Exception as exc:  # python-docx raises several unrelated types for broken packages
         raise FormatError(f"corrupt .docx: {type(exc).__name__}: {exc}"[:200], path=path) from exc
+    def text_of(element: object) -> str:
+        # The runs' own text, tabs and breaks; w:tab under paragraph properties is a tab stop.
+        parts: list[str] = []
+        for run in element.iter(qn("w:r")):  # type: ignore[attr-defined]
+            for el in run:
+                if el.tag == qn("w:t"):
+                    parts.append(el.text or "")
+                elif el.tag == qn("w:tab"):
+                    parts.append("\t")
+                elif el.tag in (qn("w:br"), qn("w:cr")):
+                    parts.append("\n")
+        return "".join(parts)
+
     out: list[str] = []
     body = document.element.body
     for child in body.iterchildren():
         if child.tag == qn("w:p"):
-            out.append("".join(t.text or "" for t in child.iter(qn("w:t"))))
+            out.extend(text_of(child).split("\n"))
         elif child.tag == qn("w:tbl"):
             for row in child.iter(qn("w:tr")):
-                cells = ["".join(t.text or "" for t in cell.iter(qn("w:t"))).strip()
+                cells = [text_of(cell).replace("\n", "").replace("\t", " ").strip()
                          for cell in row.iter(qn("w:tc"))]
                 cells = [c for c in cells if c]
                 # A two-column table is speaker | line (or name | description in a cast table).
