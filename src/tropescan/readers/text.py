@@ -251,6 +251,7 @@ END_LINE_RE = re.compile(
 # Lines that are layout, not script: Markdown / Word rules (---, ***), a table's |---|---| row,
 # an HTML comment (<!-- 导演备注 -->)
 _RULE_RE = re.compile(r"^\s*(?:(?:[-*_=]\s*){3,}|\|?(?:\s*:?-{3,}:?\s*\|)+\s*:?-*:?\s*|<!--.*-->)$")
+_RULE_STARTS = frozenset("-*_=|<")  # cheap test before the rule pattern, on every line
 _CAST_HEADING_RE = re.compile(r"^\s*#+\s*(?P<key>人物表|人物小传|人物介绍|主要人物|角色表|人物|角色)\s*$")
 _TABLE_HEADER_WORDS = {"角色", "人物", "姓名", "名字", "演员", "name"}
 _LIST_NUMBER = re.compile(r"^\s*\d{1,3}\s*[.．、)）]\s*(?=\S)(?!\d)")
@@ -261,12 +262,12 @@ def _strip_md(line: str) -> str:
     # Markdown emphasis, quotes and bullets carry no meaning in a script line; neither do the
     # list numbers Word puts before lines (1.\t△…, 2、赵红梅：…).
     line = _QUOTE_MARK.sub("", line).replace("**", "").replace("__", "").strip()
-    italic = _ITALIC.match(line)
+    italic = _ITALIC.match(line) if line[:1] == "*" else None
     if italic:
         line = italic.group("t")
     if line.startswith("- ") and len(line) > 2:
         line = line[2:]
-    number = _LIST_NUMBER.match(line)
+    number = _LIST_NUMBER.match(line) if line[:1].isdigit() else None
     if number and not SCENE_NUMBERED_RE.match(line) and not SCENE_LOOSE_RE.match(line):
         line = line[number.end():]
     return line
@@ -285,7 +286,7 @@ def _span(line: str, m: re.Match[str], group: str) -> str:
 
 
 def _dialogue(line: str, key: str, n: int) -> Line | None:
-    m = DIALOGUE_RE.match(key) or TAB_DIALOGUE_RE.match(key)
+    m = DIALOGUE_RE.match(key) or (TAB_DIALOGUE_RE.match(key) if "\t" in key else None)
     if not m:
         return None
     speaker_key = m.group("speaker").strip("*").strip()
@@ -346,7 +347,7 @@ def classify(
     With ``traditional`` the rules run on a Simplified copy of the line (内 for 內, 场 for 場,
     剧本名 for 劇本名); what is kept (content, speaker, place) is sliced from the original.
     """
-    if _RULE_RE.match(raw):
+    if raw.lstrip()[:1] in _RULE_STARTS and _RULE_RE.match(raw):
         return "rule", None, {}
     line = _strip_md(raw).strip()
     key = fold_simplified(line) if traditional else line
@@ -403,9 +404,9 @@ def classify(
                 "label": _label(rest) if re.fullmatch(r"[\d\s\-－—–_]+", rest) else None,
                 "time_of_day": None, "interior": None, "location": None}
         return "field", None, {"fields": scene_fields(line, key)}
-    if END_LINE_RE.match(key):
+    if ("完" in key or "终" in key or "续" in key) and END_LINE_RE.match(key):
         return "end", Line(LineKind.META, text, "", n, note="完"), {}
-    m = FRONT_RE.match(key) or _CAST_HEADING_RE.match(key)
+    m = FRONT_RE.match(key) or (_CAST_HEADING_RE.match(key) if key[:1] == "#" else None)
     if m and "rest" not in m.groupdict():
         # ## 人物表: a Markdown heading over a cast table or list
         return "front", Line(LineKind.META, text, "", n, note=m.group("key")), {
