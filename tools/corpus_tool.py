@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import re
 import sys
 from pathlib import Path
@@ -91,13 +92,18 @@ def _annotations() -> dict[str, dict[str, list[tuple[int, str]]]]:
     return marks
 
 
+@functools.cache
+def _paths() -> dict[str, Path]:
+    from tropescan.sample import read_manifest
+
+    return {w.id: w.path for w in read_manifest(CORPUS / "manifest.csv")}
+
+
 def _episodes(script_id: str) -> dict[int, int]:
     """Source line -> episode number, as tropescan parses the script."""
     import tropescan
-    from tropescan.sample import read_manifest
 
-    path = next(w.path for w in read_manifest(CORPUS / "manifest.csv") if w.id == script_id)
-    script = tropescan.read(path)
+    script = tropescan.read(_paths()[script_id])
     return {ln.source_line: ep.number for ep in script.episodes for ln in ep.lines}
 
 

@@ -228,19 +228,21 @@ class CorpusIndex:
             self._trope_matrix = (names, matrix)
         return self._trope_matrix
 
+    def _rows_by(self, key: str) -> dict[str, list[int]]:
+        out: dict[str, list[int]] = {}
+        for i, w in enumerate(self.works):
+            out.setdefault(w[key], []).append(i)
+        return out
+
     def works_with_id(self, work_id: str) -> list[int]:
         if self._by_id is None:
-            self._by_id = {}
-            for i, w in enumerate(self.works):
-                self._by_id.setdefault(w["id"], []).append(i)
+            self._by_id = self._rows_by("id")
         return self._by_id.get(work_id, [])
 
     def works_with_digest(self, digest: str) -> list[int]:
         """Rows of the works whose normalised text has this digest (the same script)."""
         if self._by_digest is None:
-            self._by_digest = {}
-            for i, w in enumerate(self.works):
-                self._by_digest.setdefault(w["digest"], []).append(i)
+            self._by_digest = self._rows_by("digest")
         return self._by_digest.get(digest, [])
 
     # -- building -------------------------------------------------------------------------

@@ -228,7 +228,7 @@ def evaluate_twists(corpus: Corpus, analyzer: Analyzer,
     import pandas as pd
     from sklearn.model_selection import GroupKFold
 
-    from .twists import detect_twists
+    from .twists import detect_twists, scores_from_predictions
 
     data = _twist_rows(corpus, analyzer, twist_labels, annotations)
     events_by_script: list[list[Any]] = [[] for _ in data]
@@ -240,12 +240,8 @@ def evaluate_twists(corpus: Corpus, analyzer: Analyzer,
             model = _fit_twist_model([data[i] for i in train])
             for i in test:
                 d = data[i]
-                probs, counts = model.predict_twists(d["dense"], d["texts"])
-                from .twists import CATEGORIES
-
-                scores = {r: (float(1 - p[0]), CATEGORIES[int(np.argmax(p[1:]))])
-                          for r, p in zip(d["rows"], probs, strict=True)}
-                expected = dict(zip(d["rows"], counts.tolist(), strict=True))
+                scores, expected = scores_from_predictions(
+                    d["rows"], *model.predict_twists(d["dense"], d["texts"]))
                 events_by_script[i] = detect_twists(d["script"], d["tokens"], analyzer.lexicon,
                                                     place=d["place"], scores=scores,
                                                     expected=expected,
@@ -387,7 +383,9 @@ def twist_agreement(marks: dict[str, dict[str, Sequence[Mark]]],
                 ca = sum(ep_of.get(x) == ep for x in la)
                 cb = sum(ep_of.get(y) == ep for y in lb)
                 within.append(abs(ca - cb) <= 0.2 * max(cb, 1))
-        p, r, _ = prf(hit_a, n_a - hit_a, 0)[0], prf(hit_b, 0, n_b - hit_b)[1], 0
+        # a's marks near one of b's (precision), b's marks near one of a's (recall)
+        p = round(hit_a / n_a, 4) if n_a else 0.0
+        r = round(hit_b / n_b, 4) if n_b else 0.0
         f = 2 * p * r / (p + r) if p + r else 0.0
         rows.append({"a": a, "b": b, "precision": p, "recall": r, "f1": round(f, 4),
                      "density_within_20pct": round(sum(within) / max(len(within), 1), 4),

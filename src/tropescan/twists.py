@@ -146,7 +146,14 @@ def model_scores(script: Script, tokens: Tokens, lexicon: Lexicon, model: TwistM
     """The twist model's per-line (score, category), and the count head's calibrated twist
     probability per line (what ``detect_twists`` sums to decide how many twists an episode
     holds)."""
-    rows, probs, counts = model.line_probabilities(script, tokens, lexicon, place, hits)
+    return scores_from_predictions(*model.line_probabilities(script, tokens, lexicon, place,
+                                                              hits))
+
+
+def scores_from_predictions(rows: list[int], probs: np.ndarray, counts: np.ndarray,
+                            ) -> tuple[dict[int, tuple[float, str]], dict[int, float]]:
+    """``TwistModel`` output for the lines ``rows`` as ``detect_twists`` takes it: per line
+    (1 - P(none), the likeliest category), and the count head's probability."""
     twist = (1.0 - probs[:, 0]).tolist() if len(rows) else []
     best = (np.argmax(probs[:, 1:], axis=1) if len(rows) else np.zeros(0, dtype=int)).tolist()
     scores = {idx: (p, CATEGORIES[c]) for idx, p, c in zip(rows, twist, best, strict=True)}
@@ -189,23 +196,31 @@ def detect_twists(script: Script, tokens: Tokens, lexicon: Lexicon, *,
         score, category = scores[idx]
         if score < threshold:
             continue
-        cues = list(dict.fromkeys(h.cue for h in hits.get(idx, [])))
-        ei, si, li = place.refs[idx]
-        ep = script.episodes[ei]
-        line = ep.scenes[si].lines[li]
+        event = _event(script, place, idx, score, category, hits)
+        ei = place.refs[idx][0]
         prev = events[-1] if events else None
-        if prev and prev_ei == ei and line.start_s - prev.time_s < merge_s:
-            prev.lines.append(line.source_line)
-            prev.cues.extend(c for c in cues if c not in prev.cues)
+        if prev and prev_ei == ei and event.time_s - prev.time_s < merge_s:
+            prev.lines.append(event.line)
+            prev.cues.extend(c for c in event.cues if c not in prev.cues)
             if score > prev.score:
-                prev.score, prev.category, prev.text = round(score, 3), category, line.text
-                prev.line = line.source_line
+                prev.score, prev.category, prev.text = event.score, category, event.text
+                prev.line = event.line
             continue
-        events.append(TwistEvent(ep.number, line.source_line, line.start_s,
-                                 round(ep.start_s + line.start_s, 3), category, round(score, 3),
-                                 cues, line.text, [line.source_line]))
+        events.append(event)
         prev_ei = ei
     return events
+
+
+def _event(script: Script, place: LinePlace, idx: int, score: float, category: str,
+           hits: dict[int, list[CueHit]]) -> TwistEvent:
+    """The twist event of one line (index into ``place.refs``)."""
+    ei, si, li = place.refs[idx]
+    ep = script.episodes[ei]
+    line = ep.scenes[si].lines[li]
+    return TwistEvent(ep.number, line.source_line, line.start_s,
+                      round(ep.start_s + line.start_s, 3), category, round(score, 3),
+                      list(dict.fromkeys(h.cue for h in hits.get(idx, []))), line.text,
+                      [line.source_line])
 
 
 def _expected_count_events(script: Script, place: LinePlace, scores: dict[int, tuple[float, str]],
@@ -228,17 +243,7 @@ def _expected_count_events(script: Script, place: LinePlace, scores: dict[int, t
                 continue  # one twist cut in two lines, as a threshold would merge them
             picked.append(start)
             chosen.append(idx)
-    events = []
-    for idx in sorted(chosen):
-        score, category = scores[idx]
-        ei, si, li = place.refs[idx]
-        ep = script.episodes[ei]
-        line = ep.scenes[si].lines[li]
-        cues = list(dict.fromkeys(h.cue for h in hits.get(idx, [])))
-        events.append(TwistEvent(ep.number, line.source_line, line.start_s,
-                                 round(ep.start_s + line.start_s, 3), category, round(score, 3),
-                                 cues, line.text, [line.source_line]))
-    return events
+    return [_event(script, place, idx, *scores[idx], hits) for idx in sorted(chosen)]
 
 
 def _events_by_episode(script: Script, events: list[TwistEvent]) -> list[list[TwistEvent]]:
