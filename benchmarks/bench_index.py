@@ -13,8 +13,8 @@ episodes. Building 10,000 of them through the full reader + segmenter + analysis
 many minutes, so the benchmark measures the two halves of a build separately:
 
 * extraction: a subset of the synthetic scripts is written as ``.txt`` files and run through
-  ``tropescan.batch.map_works`` (read, timing, segment, analyse, ``work_features``: exactly
-  what ``CorpusIndex.build`` does per file, jobs=1), timed per script;
+  ``tropescan.batch.feature_results`` (read, timing, segment, analyse, ``work_features``:
+  exactly what ``build_index`` does per file, jobs=1), timed per script;
 * assembly: ``CorpusIndex.from_features`` over all N scripts, whose ``WorkFeatures`` are put
   together from per-scene pieces computed with the library's own functions (``features`` of
   the scene's tokens, ``script_chunks`` + ``signatures``: chunks never cross a scene, so a
@@ -99,7 +99,7 @@ class ScenePiece:
 
 def scene_pieces(analyzer: Any, works: list[tuple[Any, Any]]) -> list[ScenePiece]:
     from tropescan.chunks import script_chunks, signatures
-    from tropescan.classifier import features
+    from tropescan.segment import features
 
     stock = list(analyzer.lexicon.boilerplate)
     pieces = []
@@ -241,7 +241,7 @@ def time_queries(index: Any, lexicon: Any, queries: list[Query], repeat: int,
                  dense_X: np.ndarray | None) -> dict[str, dict[str, float]]:
     """Median seconds per query kind: score_originality, its search parts, brute force."""
     from tropescan.chunks import band_keys, script_chunks, signatures
-    from tropescan.classifier import features
+    from tropescan.segment import features
     from tropescan.originality import CANDIDATE_JACCARD, score_originality
 
     stock = list(lexicon.boilerplate)
@@ -288,8 +288,9 @@ def main(argv: list[str] | None = None) -> int:
     print_machine("bench_index: CorpusIndex at scale", quick=args.quick)
 
     from tropescan.api import Analyzer
-    from tropescan.batch import map_works
-    from tropescan.corpus import CorpusIndex, WorkFeatures
+    from tropescan.batch import feature_results
+    from tropescan.corpus import CorpusIndex
+    from tropescan.sources import Source
     from tropescan.sample import read_manifest
 
     analyzer = Analyzer(corpus=None)  # what `tropescan index build` uses: no corpus needed
@@ -317,9 +318,9 @@ def main(argv: list[str] | None = None) -> int:
         for k, recipe in enumerate(sub_recipes):
             path = files / f"syn{k:05d}.txt"
             path.write_text(render(pieces, recipe, k), encoding="utf-8")
-            items.append((path, {"id": f"syn{k:05d}"}))
-        t_extract, extracted = timed(lambda: list(map_works(items, analyzer=analyzer, jobs=1)))
-        extracted = [f for f in extracted if isinstance(f, WorkFeatures)]
+            items.append(Source(path, {"id": f"syn{k:05d}"}))
+        t_extract, extracted = timed(lambda: feature_results(items, analyzer))
+        extracted = [r.features for r in extracted if r.features is not None]
         per_script = t_extract / len(items)
         chars = np.mean([f.n_chars for f in extracted])
         print(f"extraction (read + segment + analyse + work_features, jobs=1): {len(items)} files, "
@@ -339,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
             t_comp, feats = timed(compose_all, pieces, recipes(pieces, n, SEED))
             print(f"  composed features in {t_comp:.1f} s (not part of the build rate); "
                   f"peak RSS {peak_rss_mb():.0f} MB")
-            t_asm, index = timed(CorpusIndex.from_features, feats, analyzer=analyzer)
+            t_asm, index = timed(CorpusIndex.from_features, feats, origin=analyzer.index_origin())
             feats = []
             rate = n / (n * per_script + t_asm)
             print(f"  assembly CorpusIndex.from_features: {t_asm:.2f} s "
@@ -356,7 +357,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  saved in {t_save:.2f} s: {disk / 1e6:.1f} MB on disk "
                   f"({disk / n / 1024:.1f} KB/script, chunk text included)")
             index = None
-            t_load, loaded = timed(CorpusIndex.load, saved, lexicon=analyzer.lexicon)
+            t_load, loaded = timed(CorpusIndex.load, saved, lexicon_version=analyzer.lexicon.version)
             t_table, _ = timed(loaded.band_table)
             keys, order = loaded.band_table()
             print(f"  loaded (memory-mapped) in {t_load:.2f} s; band table built by the first "

@@ -196,13 +196,12 @@ def corpus_analyzer(analyzer: Any) -> Any:
 def sample_features(corpus_analyzer: Any) -> dict[str, Any]:
     """Index features of every sample work, by manifest id."""
     from tropescan._resources import corpus_dir
-    from tropescan.batch import map_works
-    from tropescan.corpus import WorkFeatures, resolve_sources
+    from tropescan.batch import feature_results
+    from tropescan.sources import resolve_sources
 
-    feats = list(map_works(resolve_sources(corpus_dir() / "manifest.csv"),
-                           analyzer=corpus_analyzer))
-    assert all(isinstance(f, WorkFeatures) for f in feats), feats
-    return {f.id: f for f in feats}
+    results = feature_results(resolve_sources(corpus_dir() / "manifest.csv"), corpus_analyzer)
+    assert all(r.features is not None for r in results), results
+    return {r.features.id: r.features for r in results}
 
 
 @pytest.fixture(scope="session")
@@ -239,9 +238,9 @@ def small_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def small_index_path(small_corpus: Path, corpus_analyzer: Any,
                      tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A saved index of the small corpus; copy it before changing it."""
-    from tropescan.corpus import CorpusIndex
+    from tropescan.batch import build_index
 
-    index = CorpusIndex.build(small_corpus / "manifest.csv", analyzer=corpus_analyzer)
+    index = build_index(small_corpus / "manifest.csv", analyzer=corpus_analyzer)
     return index.save(tmp_path_factory.mktemp("small_index") / "small.idx")
 
 

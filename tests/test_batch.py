@@ -23,12 +23,11 @@ import pytest
 from click.testing import CliRunner
 from texts import HOSTILE_ESCAPED, HOSTILE_RAW
 
-from tropescan.api import ROW_COLUMNS, analyze_many
-from tropescan.batch import analyze_file, error_row
+from tropescan.batch import analyze_file, analyze_many, build_index, error_row
 from tropescan.cli import main
-from tropescan.corpus import CorpusIndex
 from tropescan.errors import InputError
 from tropescan.judging import RESULT_COLUMNS, judge_folder, read_journal
+from tropescan.schema import ROW_COLUMNS
 
 CORPUS = Path(__file__).parents[1] / "corpora_sample" / "scripts"
 N_OK, N_BAD = 7, 5
@@ -359,15 +358,15 @@ def test_batch_dask_same_rows(submissions: dict[str, Any]) -> None:
                                   "s057.txt", "hostile.txt")]
     local = analyze_many(paths)
     works = [folder / n for n in ("s002.txt", "s053.srt", "s057.txt", "hostile.txt")]
-    serial_index = CorpusIndex.build(works)
+    serial_index = build_index(works)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=":0") as cluster:
         remote = analyze_many(paths, scheduler=cluster.scheduler_address)
-        cluster_index = CorpusIndex.build(works, scheduler=cluster.scheduler_address)
+        cluster_index = build_index(works, scheduler=cluster.scheduler_address)
     assert remote["status"].tolist() == ["ok", "error", "ok", "error", "ok", "ok"]
     pd.testing.assert_frame_equal(remote, local)
     # index building on the cluster gives the same index as a serial build
-    assert [w["id"] for w in cluster_index.works] == [w["id"] for w in serial_index.works]
+    assert [w.id for w in cluster_index.works] == [w.id for w in serial_index.works]
     assert (cluster_index.X != serial_index.X).nnz == 0
     assert np.array_equal(cluster_index.sig, serial_index.sig)
 

@@ -15,15 +15,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tropescan.classifier import (
-    FORMAT,
-    NotFittedError,
-    TropeClassifier,
-    features,
-    name_words,
-    strip_names,
-)
+from tropescan.classifier import FORMAT, NotFittedError, TropeClassifier
 from tropescan.errors import ModelError, SettingsError, TropescanError
+from tropescan.segment import features, name_words, strip_names
 
 #: Held-out documents: (words, the trope whose signal they carry).
 PROBES = [

@@ -17,16 +17,18 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from tropescan.batch import add_to_index, build_index
 from tropescan.cli import main
-from tropescan.corpus import FORMAT, CorpusIndex, resolve_sources
+from tropescan.corpus import FORMAT, CorpusIndex
 from tropescan.errors import CorpusIndexError, InputError, TropescanError
 from tropescan.lexicon import load_lexicon
+from tropescan.sources import resolve_sources
 
 SMALL_IDS = {"s002", "s071", "s012", "s072", "s057"}
 
 
 def work_ids(index: CorpusIndex) -> set[str]:
-    return {w["id"] for w in index.works}
+    return {w.id for w in index.works}
 
 
 def copy_index(src: Path, tmp_path: Path, name: str = "copy.idx") -> Path:
@@ -55,19 +57,19 @@ SOURCES: list[Any] = [
 @pytest.mark.parametrize(("source", "ids"), SOURCES)
 def test_corpus_build_from(source: Callable[[Path], Any], ids: str, small_corpus: Path,
                            corpus_analyzer: Any, small_index_path: Path) -> None:
-    index = CorpusIndex.build(source(small_corpus), analyzer=corpus_analyzer)
+    index = build_index(source(small_corpus), analyzer=corpus_analyzer)
     assert work_ids(index) == SMALL_IDS
     reference = CorpusIndex.load(small_index_path)
     # the same texts give the same works, whatever the source form
-    assert sorted(w["digest"] for w in index.works) == sorted(w["digest"] for w in reference.works)
+    assert sorted(w.digest for w in index.works) == sorted(w.digest for w in reference.works)
     assert index.n_chunks == reference.n_chunks > 0
-    by_id = {w["id"]: w for w in index.works}
+    by_id = {w.id: w for w in index.works}
     if ids == "manifest":
-        assert by_id["s071"]["derived_from"] == "s002"
-        assert by_id["s057"]["title"] == "标题s057"
+        assert by_id["s071"].derived_from == "s002"
+        assert by_id["s057"].title == "标题s057"
     else:
-        assert all(w["derived_from"] == "" for w in index.works)
-        assert by_id["s071"]["path"].endswith("s071.txt")
+        assert all(w.derived_from == "" for w in index.works)
+        assert by_id["s071"].path.endswith("s071.txt")
 
 
 def test_corpus_build_from_features_matches_build(small_index_path: Path,
@@ -75,8 +77,8 @@ def test_corpus_build_from_features_matches_build(small_index_path: Path,
                                                   corpus_analyzer: Any) -> None:
     """``from_features`` on already computed features gives the index ``build`` gives."""
     built = CorpusIndex.load(small_index_path)
-    made = CorpusIndex.from_features([sample_features[w["id"]] for w in built.works],
-                                     analyzer=corpus_analyzer)
+    made = CorpusIndex.from_features([sample_features[w.id] for w in built.works],
+                                     origin=corpus_analyzer.index_origin())
     assert made.vocab == built.vocab
     np.testing.assert_allclose(made.idf, built.idf)
     np.testing.assert_allclose(made.X.toarray(), built.X.toarray(), atol=1e-6)
@@ -88,8 +90,8 @@ def test_corpus_sample_features_reproduce_sample_index(sample_index: CorpusIndex
                                                        corpus_analyzer: Any) -> None:
     """Sub-corpora in the originality tests are made from these features: they must give
     the sample index itself when none is left out."""
-    made = CorpusIndex.from_features([sample_features[w["id"]] for w in sample_index.works],
-                                     analyzer=corpus_analyzer)
+    made = CorpusIndex.from_features([sample_features[w.id] for w in sample_index.works],
+                                     origin=corpus_analyzer.index_origin())
     assert made.vocab == sample_index.vocab
     np.testing.assert_allclose(made.X.toarray(), sample_index.X.toarray(), atol=1e-6)
     np.testing.assert_array_equal(made.chunk_pos, sample_index.chunk_pos)
@@ -101,7 +103,7 @@ def test_corpus_build_reports_unreadable_files(small_corpus: Path, corpus_analyz
              bad_inputs["binary.txt"], small_corpus / "scripts" / "s002.txt",
              tmp_path / "missing.txt"]
     errors: list[tuple[str, str]] = []
-    index = CorpusIndex.build(paths, analyzer=corpus_analyzer,
+    index = build_index(paths, analyzer=corpus_analyzer,
                               on_error=lambda path, msg: errors.append((path, msg)))
     assert work_ids(index) == {"s057", "s002"}
     assert sorted(p for p, _ in errors) == sorted(
@@ -123,7 +125,7 @@ def test_corpus_build_without_readable_work_raises(sources: Callable[..., Any],
                                                    bad_inputs: dict[str, Path], tmp_path: Path,
                                                    corpus_analyzer: Any) -> None:
     with pytest.raises(error):
-        CorpusIndex.build(sources(bad_inputs, tmp_path), analyzer=corpus_analyzer)
+        build_index(sources(bad_inputs, tmp_path), analyzer=corpus_analyzer)
 
 
 def test_corpus_resolve_sources_rejects_bad_manifest(tmp_path: Path) -> None:
@@ -139,27 +141,27 @@ def test_corpus_resolve_sources_rejects_bad_manifest(tmp_path: Path) -> None:
 def test_corpus_add_new_and_skip_duplicates(small_corpus: Path, corpus_analyzer: Any,
                                             tmp_path: Path) -> None:
     scripts = small_corpus / "scripts"
-    index = CorpusIndex.build([scripts / "s002.txt", scripts / "s057.txt"],
+    index = build_index([scripts / "s002.txt", scripts / "s057.txt"],
                               analyzer=corpus_analyzer)
     chunks_before = index.n_chunks
     vocab_before = list(index.vocab)
     same_text = tmp_path / "renamed_copy.txt"
     same_text.write_bytes((scripts / "s002.txt").read_bytes())
-    added = index.add([scripts / "s071.txt", same_text, scripts / "s057.txt"],
+    added = add_to_index(index, [scripts / "s071.txt", same_text, scripts / "s057.txt"],
                       analyzer=corpus_analyzer)
     assert added == 1
     assert work_ids(index) == {"s002", "s057", "s071"}
     assert index.vocab == vocab_before  # add keeps the vocabulary: rebuild to refresh it
     s071 = index.works[-1]
-    assert index.n_chunks == s071["chunk_end"] > s071["chunk_start"] == chunks_before
-    assert set(index.chunk_pos[s071["chunk_start"]:, 0].tolist()) == {2}
-    assert index.add([scripts / "s071.txt"], analyzer=corpus_analyzer) == 0
+    assert index.n_chunks == s071.chunk_end > s071.chunk_start == chunks_before
+    assert set(index.chunk_pos[s071.chunk_start:, 0].tolist()) == {2}
+    assert add_to_index(index, [scripts / "s071.txt"], analyzer=corpus_analyzer) == 0
     # a new text under a known id gets a distinct id
     other = tmp_path / "other" / "s002.txt"
     other.parent.mkdir()
     other.write_bytes((scripts / "s012.txt").read_bytes())
-    assert index.add([other], analyzer=corpus_analyzer) == 1
-    assert [w["id"] for w in index.works] == ["s002", "s057", "s071", "s002~3"]
+    assert add_to_index(index, [other], analyzer=corpus_analyzer) == 1
+    assert [w.id for w in index.works] == ["s002", "s057", "s071", "s002~3"]
     # the added work is found by a query made of its own words
     sims = index.similarities(query_counts(index))
     assert sims.shape == (4,) and np.all(sims > 0)
@@ -169,7 +171,7 @@ def test_corpus_add_reports_unreadable(small_index_path: Path, corpus_analyzer: 
                                        bad_inputs: dict[str, Path]) -> None:
     index = CorpusIndex.load(small_index_path)
     errors: list[str] = []
-    assert index.add([bad_inputs["empty.txt"]], analyzer=corpus_analyzer,
+    assert add_to_index(index, [bad_inputs["empty.txt"]], analyzer=corpus_analyzer,
                      on_error=lambda path, msg: errors.append(path)) == 0
     assert errors == [str(bad_inputs["empty.txt"])]
     assert len(index) == len(SMALL_IDS)
@@ -184,7 +186,7 @@ def test_corpus_add_refuses_other_lexicon(small_index_path: Path, small_corpus: 
                               use_twist_model=False), corpus=None)
     index = CorpusIndex.load(small_index_path)
     with pytest.raises(CorpusIndexError, match="lexicon"):
-        index.add([small_corpus / "scripts" / "s057.txt"], analyzer=other)
+        add_to_index(index, [small_corpus / "scripts" / "s057.txt"], analyzer=other)
 
 
 # -- info, save and load ---------------------------------------------------------------------
@@ -206,7 +208,7 @@ def test_corpus_info(small_index_path: Path, corpus_analyzer: Any) -> None:
 @pytest.mark.parametrize("mmap", [pytest.param(True, id="mmap"), pytest.param(False, id="in-memory")])
 def test_corpus_save_load_round_trip(mmap: bool, small_corpus: Path, corpus_analyzer: Any,
                                      tmp_path: Path) -> None:
-    index = CorpusIndex.build(small_corpus / "manifest.csv", analyzer=corpus_analyzer)
+    index = build_index(small_corpus / "manifest.csv", analyzer=corpus_analyzer)
     loaded = CorpusIndex.load(index.save(tmp_path / "round.idx"), mmap=mmap)
     assert loaded.works == index.works
     assert loaded.vocab == index.vocab
@@ -228,7 +230,7 @@ def test_corpus_save_replaces_existing_index(small_index_path: Path, small_corpu
                                              corpus_analyzer: Any, tmp_path: Path) -> None:
     target = copy_index(small_index_path, tmp_path, "target.idx")
     (target / "stray.txt").write_text("left from an older version", encoding="utf-8")
-    smaller = CorpusIndex.build([small_corpus / "scripts" / "s057.txt"], analyzer=corpus_analyzer)
+    smaller = build_index([small_corpus / "scripts" / "s057.txt"], analyzer=corpus_analyzer)
     smaller.save(target)
     assert work_ids(CorpusIndex.load(target)) == {"s057"}
     assert not (target / "stray.txt").exists()
@@ -239,7 +241,7 @@ def test_corpus_failed_save_keeps_old_index(small_index_path: Path, small_corpus
                                             corpus_analyzer: Any, tmp_path: Path,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     target = copy_index(small_index_path, tmp_path, "target.idx")
-    smaller = CorpusIndex.build([small_corpus / "scripts" / "s057.txt"], analyzer=corpus_analyzer)
+    smaller = build_index([small_corpus / "scripts" / "s057.txt"], analyzer=corpus_analyzer)
     real_save = np.save
     calls: list[str] = []
 
@@ -364,12 +366,12 @@ def test_corpus_load_refuses_stale_lexicon(small_index_path: Path, tmp_path: Pat
     current = load_lexicon()
     other = load_lexicon([write_extra_lexicon(tmp_path)])
     assert other.version != current.version
-    CorpusIndex.load(small_index_path, lexicon=current)  # the lexicon it was built with
+    CorpusIndex.load(small_index_path, lexicon_version=current.version)  # the lexicon it was built with
     with pytest.raises(CorpusIndexError, match="stale index") as err:
-        CorpusIndex.load(small_index_path, lexicon=other)
+        CorpusIndex.load(small_index_path, lexicon_version=other.version)
     assert err.value.path == str(small_index_path)
     assert current.version in err.value.message and other.version in err.value.message
-    stale = CorpusIndex.load(small_index_path, lexicon=other, allow_stale=True)
+    stale = CorpusIndex.load(small_index_path, lexicon_version=other.version, allow_stale=True)
     assert len(stale) == len(SMALL_IDS)
 
 
@@ -378,11 +380,11 @@ def test_corpus_check_compatible(small_index_path: Path, corpus_analyzer: Any,
     from tropescan.api import Analyzer, Settings
 
     index = CorpusIndex.load(small_index_path)
-    index.check_compatible(corpus_analyzer)
+    index.check_compatible(corpus_analyzer.index_origin())
     other = Analyzer(Settings(lexicons=(str(write_extra_lexicon(tmp_path)),)), corpus=None)
     with pytest.raises(CorpusIndexError, match="lexicon"):
-        index.check_compatible(other)
-    index.check_compatible(other, allow_stale=True)
+        index.check_compatible(other.index_origin())
+    index.check_compatible(other.index_origin(), allow_stale=True)
 
 
 # -- command line ----------------------------------------------------------------------------

@@ -70,7 +70,7 @@ def test_homogeneity_sample_figures_in_range(sample_homogeneity: Homogeneity,
     assert h.similarity.shape == (n, n)
     np.testing.assert_allclose(h.similarity, h.similarity.T, atol=1e-6)
     np.testing.assert_allclose(np.diag(h.similarity), 1.0)
-    assert h.names == [w["id"] for w in sample_index.works]
+    assert h.names == [w.id for w in sample_index.works]
     counts = {t: sum(1 for s in sample_index.work_tropes() if t in s) for t in h.tropes}
     assert dict(zip(h.tropes, np.diag(h.cooccurrence).tolist(), strict=True)) == counts
     assert sum(n for _, n in h.combinations) == len(WORKS)
@@ -112,7 +112,7 @@ CONCENTRATION = [
 def test_homogeneity_concentration(tropes: list[list[str]], hhi: float, entropy: float,
                                    corpus_analyzer: Any) -> None:
     index = CorpusIndex.from_features([bare_work(i, t) for i, t in enumerate(tropes)],
-                                      analyzer=corpus_analyzer)
+                                      origin=corpus_analyzer.index_origin())
     h = homogeneity(index)
     assert math.isclose(h.herfindahl, hhi, abs_tol=1e-9)
     assert math.isclose(h.entropy, entropy, abs_tol=1e-9)
@@ -127,10 +127,10 @@ def test_homogeneity_compression_repeats_lower(sample_features: dict[str, Any],
     """Six different scripts compress apart about as well as together; six copies of one
     script compress together far better."""
     distinct = CorpusIndex.from_features([sample_features[i] for i in CULTURE],
-                                         analyzer=corpus_analyzer)
+                                         origin=corpus_analyzer.index_origin())
     repeated = CorpusIndex.from_features(
         [dataclasses.replace(sample_features["s057"], id=f"r{i}") for i in range(6)],
-        analyzer=corpus_analyzer)
+        origin=corpus_analyzer.index_origin())
     d, r = homogeneity(distinct), homogeneity(repeated)
     assert 0 < r.compression_diversity < 0.4 < 0.7 < d.compression_diversity <= 1
     assert d.pairs == []

@@ -25,6 +25,7 @@ import pytest
 from texts import STOCK_ONLY_A, STOCK_ONLY_B, STOCK_ONLY_B_STOCK_LINES
 
 from tropescan.api import Analyzer
+from tropescan.batch import build_index
 from tropescan.corpus import CorpusIndex
 from tropescan.originality import (
     COMBINATION_FULL,
@@ -85,8 +86,8 @@ def test_originality_near_copy_below_its_source(copy: str, source: str, analyzer
     other rows): there it is an original; the copy, scored with its source in the corpus,
     is not."""
     without_copy = CorpusIndex.from_features(
-        [sample_features[w["id"]] for w in sample_index.works if w["id"] != copy],
-        analyzer=corpus_analyzer)
+        [sample_features[w.id] for w in sample_index.works if w.id != copy],
+        origin=corpus_analyzer.index_origin())
     assert len(without_copy) == len(sample_index) - 1
     copy_score = sample_analyses[copy].originality.score
     source_alone = rescore(sample_analyses[source], without_copy, analyzer)
@@ -161,7 +162,7 @@ def stock_only(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def score_b_against_a(paths: tuple[Path, Path], analyzer: Analyzer) -> Originality:
-    index = CorpusIndex.build([paths[0]], analyzer=analyzer)
+    index = build_index([paths[0]], analyzer=analyzer)
     assert index.n_chunks >= 2  # both scenes of A are long enough to be matched
     scorer = Analyzer(analyzer.settings, corpus=index, lexicon=analyzer.lexicon,
                       classifier=analyzer.classifier)

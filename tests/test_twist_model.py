@@ -21,9 +21,9 @@ from texts import FORMULA_EPISODE, FORMULA_SECOND_EPISODE, SCENE_PREFIX
 from tropescan.api import Analyzer, default_model_dir
 from tropescan.errors import ModelError
 from tropescan.evaluation import evaluate_twists, majority_twists, twist_agreement
+from tropescan.lexicon import LinePlace
 from tropescan.model import LineKind
 from tropescan.sample import twist_annotations, twist_labels
-from tropescan.tropes import LinePlace
 from tropescan.twist_model import CATEGORIES, DENSE, FORMAT, KINDS, TwistModel, line_features
 
 SHIPPED = default_model_dir() / "twist_model"  # type: ignore[operator]
@@ -58,7 +58,7 @@ def test_twist_model_expected_count_decoding(twist_analyzer: Analyzer,
                                              write_script: Callable[..., Path]) -> None:
     """twists.v3: an episode holds round(count_scale x the count head's summed probabilities)
     twists, its best-scoring lines at least MERGE_S apart; a threshold asks for the old rule."""
-    from tropescan.tropes import LinePlace
+    from tropescan.lexicon import LinePlace
     from tropescan.twists import MERGE_S, detect_twists, model_scores
 
     model = twist_analyzer.twist_model

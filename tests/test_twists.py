@@ -32,9 +32,8 @@ from texts import (
 from tropescan.api import WINDOW_COLUMNS, Analyzer, Settings
 from tropescan.cli import main
 from tropescan.errors import LexiconError
-from tropescan.lexicon import check_file, load_lexicon
+from tropescan.lexicon import LinePlace, check_file, load_lexicon
 from tropescan.model import Episode, Line, LineKind, Scene, Script
-from tropescan.tropes import LinePlace
 from tropescan.twists import (
     CATEGORIES,
     HOOK_BONUS,

@@ -22,7 +22,10 @@ read = read_script
 
 _LAZY = {
     "analyze": "api",
-    "analyze_many": "api",
+    "analyze_many": "batch",
+    "build_index": "batch",
+    "add_to_index": "batch",
+    "default_analyzer": "api",
     "Analysis": "api",
     "Analyzer": "api",
     "Settings": "api",

@@ -12,12 +12,15 @@ match text first, so two scripts that share only the genre's clichés are not co
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .minhash import signature
 from .model import LineKind, Script
+from .segment import features
 
 if TYPE_CHECKING:
     from .segment import Tokens
@@ -78,8 +81,6 @@ def _make(episode: int, scene: int, lines: list, stock: list[str]) -> Chunk:
 def signatures(chunks: list[Chunk], num_perm: int = NUM_PERM, seed: int = 1) -> np.ndarray:
     """MinHash signatures of character ``SHINGLE``-grams, one uint32 row per chunk
     (datasketch's legacy scheme with crc32, computed in numpy: see ``minhash.py``)."""
-    from .minhash import signature
-
     out = np.zeros((len(chunks), num_perm), dtype=np.uint32)
     for i, chunk in enumerate(chunks):
         text = chunk.match
@@ -119,10 +120,6 @@ class MatchData:
 
 
 def match_data(script: Script, tokens: Tokens, stock: list[str]) -> MatchData:
-    from collections import Counter
-
-    from .classifier import features
-
     chunks = script_chunks(script, stock)
     return MatchData(dict(Counter(features(tokens.words))), chunks, signatures(chunks))
 

@@ -16,7 +16,6 @@ file never executes code.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -27,44 +26,12 @@ import numpy as np
 
 from ._version import __version__
 from .errors import ModelError, SettingsError
+from .schema import CLASSIFIER_METHOD
+from .segment import features
 from .util import load_model_folder, save_model_folder
 
 FORMAT = "tropescan.classifier/1"
-METHOD = "tfidf.v1"
-
-
-def features(words: Sequence[str]) -> list[str]:
-    """Unigrams and adjacent bigrams of content words.
-
-    >>> features(["他", "是", "，", "上门女婿"])
-    ['他', '是', '上门女婿', '他 是', '是 上门女婿']
-    """
-    # judged once per distinct word: a long script repeats its words many times over
-    keep = {w for w in set(words) if any(ch.isalnum() for ch in w)}
-    content = [w for w in words if w in keep]
-    return content + [f"{a} {b}" for a, b in itertools.pairwise(content)]
-
-
-def name_words(names: Sequence[str]) -> set[str]:
-    """Character names and their given-name parts (林小舟 -> 林小舟, 小舟).
-
-    Names are the strongest words inside one script and mean nothing outside it; a model that
-    learned them would only recognise our own sample scripts.
-    """
-    out: set[str] = set()
-    for name in names:
-        name = name.strip()
-        if len(name) < 2 or len(name) > 6:
-            continue
-        out.add(name)
-        if len(name) >= 3:
-            out.add(name[1:])
-            out.add(name[-2:])
-    return out
-
-
-def strip_names(words: Sequence[str], names: set[str]) -> list[str]:
-    return [w for w in words if w not in names]
+METHOD = CLASSIFIER_METHOD
 
 
 class NotFittedError(ModelError):

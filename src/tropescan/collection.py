@@ -29,12 +29,22 @@ import numpy as np
 
 from .chunks import estimate_jaccard
 from .corpus import CorpusIndex
-from .originality import CANDIDATE_JACCARD, MIN_MATCH_CHARS, MIN_OVERLAP, overlap
+from .originality import CANDIDATE_JACCARD, verify_passage
+from .report.plots import plot_cooccurrence, plot_similarity_heatmap
+from .schema import DUPLICATE_COSINE, SIMILAR_WORKS
+from .schema import WORK_PAIR_COLUMNS as PAIR_COLUMNS
 
-DUPLICATE_COSINE = 0.5
-SIMILAR_WORKS = 0.3  # work pairs this close get every chunk pair checked, not only LSH hits
 COMPRESSION_BYTES = 8 * 2**20
-PAIR_COLUMNS = ["work_a", "title_a", "work_b", "title_b", "cosine", "shared_passages"]
+
+
+@dataclass(frozen=True, slots=True)
+class WorkPair:
+    """Two works of one index (rows ``a < b``) that are near-duplicates or share passages."""
+
+    a: int
+    b: int
+    cosine: float
+    shared_passages: int
 
 
 @dataclass
@@ -69,13 +79,9 @@ class Homogeneity:
         return pd.DataFrame(self.pairs, columns=PAIR_COLUMNS)
 
     def plot_heatmap(self, **kwargs: Any) -> Any:
-        from .report.plots import plot_similarity_heatmap
-
         return plot_similarity_heatmap(self.similarity, self.names, **kwargs).figure_
 
     def plot_cooccurrence(self, **kwargs: Any) -> Any:
-        from .report.plots import plot_cooccurrence
-
         return plot_cooccurrence(self.cooccurrence, self.tropes, **kwargs).figure_
 
 
@@ -98,8 +104,8 @@ def shared_passages(index: CorpusIndex, *,
         pairs.update((i, j) for j in found if j > i and work_of[i] != work_of[j])
     sig = np.asarray(index.sig)
     for a, b in similar_works:
-        ca = np.arange(index.works[a]["chunk_start"], index.works[a]["chunk_end"])
-        cb = np.arange(index.works[b]["chunk_start"], index.works[b]["chunk_end"])
+        ca = np.asarray(index.works[a].chunk_range)
+        cb = np.asarray(index.works[b].chunk_range)
         if not len(ca) or not len(cb):
             continue
         est = (sig[ca][:, None, :] == sig[cb][None, :, :]).mean(axis=2)
@@ -109,11 +115,27 @@ def shared_passages(index: CorpusIndex, *,
     for i, j in sorted(pairs):
         if estimate_jaccard(sig[i], sig[j]) < CANDIDATE_JACCARD / 2:
             continue
-        share, matched, _ = overlap(index.chunk_match(i), index.chunk_match(j))
-        if share >= MIN_OVERLAP and matched >= MIN_MATCH_CHARS:
+        if verify_passage(index.chunk_match(i), index.chunk_match(j)):
             key = (int(min(work_of[i], work_of[j])), int(max(work_of[i], work_of[j])))
             out[key] += 1
     return out
+
+
+def near_duplicate_pairs(index: CorpusIndex, sim: np.ndarray, *,
+                         duplicate_cosine: float = DUPLICATE_COSINE) -> list[WorkPair]:
+    """Pairs of works that are near-duplicates by cosine (``sim``, works x works) or share
+    verified passages, most shared passages first, then the closest: the homogeneity of a
+    collection and the copy pairs of a batch alike."""
+    n = len(index)
+    upper = np.triu(sim, k=1) if n > 1 else np.zeros((n, n))
+    close = [(int(a), int(b)) for a, b in zip(*np.nonzero(upper >= SIMILAR_WORKS), strict=True)]
+    shared = shared_passages(index, similar_works=close)
+    found = {(int(a), int(b)) for a, b in zip(*np.nonzero(upper >= duplicate_cosine), strict=True)}
+    found.update(pair for pair, count in shared.items() if count)
+    pairs = [WorkPair(a, b, round(float(sim[a, b]), 4), shared.get((a, b), 0))
+             for a, b in sorted(found)]
+    pairs.sort(key=lambda p: (-p.shared_passages, -p.cosine))
+    return pairs
 
 
 def homogeneity(index: CorpusIndex, *, duplicate_cosine: float = DUPLICATE_COSINE) -> Homogeneity:
@@ -123,17 +145,10 @@ def homogeneity(index: CorpusIndex, *, duplicate_cosine: float = DUPLICATE_COSIN
     sim = np.asarray((X @ index.XT).todense()) if n else np.zeros((0, 0))
     np.fill_diagonal(sim, 1.0)
     upper = sim[np.triu_indices(n, k=1)] if n > 1 else np.zeros(0)
-    close = [(a, b) for a, b in zip(*np.nonzero(np.triu(sim, k=1) >= SIMILAR_WORKS), strict=True)]
-    shared = shared_passages(index, similar_works=[(int(a), int(b)) for a, b in close])
-    pairs = []
-    for a in range(n):
-        for b in range(a + 1, n):
-            if sim[a, b] >= duplicate_cosine or shared.get((a, b)):
-                wa, wb = index.works[a], index.works[b]
-                pairs.append({"work_a": wa["id"], "title_a": wa["title"], "work_b": wb["id"],
-                              "title_b": wb["title"], "cosine": round(float(sim[a, b]), 4),
-                              "shared_passages": shared.get((a, b), 0)})
-    pairs.sort(key=lambda p: (-p["shared_passages"], -p["cosine"]))
+    pairs = [{"work_a": index.works[p.a].id, "title_a": index.works[p.a].title,
+              "work_b": index.works[p.b].id, "title_b": index.works[p.b].title,
+              "cosine": p.cosine, "shared_passages": p.shared_passages}
+             for p in near_duplicate_pairs(index, sim, duplicate_cosine=duplicate_cosine)]
     sets = index.work_tropes()
     counts = Counter(t for s in sets for t in s)
     total = sum(counts.values())
@@ -153,12 +168,12 @@ def homogeneity(index: CorpusIndex, *, duplicate_cosine: float = DUPLICATE_COSIN
         n_works=n, mean_similarity=float(upper.mean()) if len(upper) else 0.0,
         herfindahl=hhi, entropy=ent, compression_diversity=compression_diversity(index),
         pairs=pairs, combinations=combos, trope_shares=shares, similarity=sim,
-        names=[w["id"] for w in index.works], cooccurrence=co, tropes=tropes)
+        names=[w.id for w in index.works], cooccurrence=co, tropes=tropes)
 
 
 def compression_diversity(index: CorpusIndex, *, limit: int = COMPRESSION_BYTES) -> float:
     works = [
-        "\n".join(index.chunk_text(i) for i in range(w["chunk_start"], w["chunk_end"])).encode()
+        "\n".join(index.chunk_text(i) for i in w.chunk_range).encode()
         for w in index.works
     ]
     works = [w for w in works if w]

@@ -1,8 +1,10 @@
-"""``CorpusIndex``: the reference works a script is compared with.
+"""``CorpusIndex``: the reference works a script is compared with, as a pure data structure.
 
-Input: scripts (a folder, a manifest CSV, or paths). Output: an index holding, per work, its
-metadata and trope profile, a pruned TF-IDF vector over a shared vocabulary, and MinHash
-signatures of its scene-sized chunks with a banded lookup table.
+Input: ``WorkFeatures`` (what ``work_features`` keeps of one analysed work; ``batch.build_index``
+analyses a folder into them, in parallel). Output: an index holding, per work, its metadata
+(``WorkRecord``) and trope profile, a pruned TF-IDF vector over a shared vocabulary, and
+MinHash signatures of its scene-sized chunks with a banded lookup table; queries over them;
+``save``/``load`` through ``index_store``.
 
 Memory model (what scales to 50,000 works in a few GB, see benchmarks/README.md):
 
@@ -16,30 +18,16 @@ Memory model (what scales to 50,000 works in a few GB, see benchmarks/README.md)
   the band table is the keys sorted per band, searched with ``np.searchsorted`` — no Python
   object per entry. The display text of chunks is one UTF-8 blob on disk, memory-mapped and
   read only for the few candidates worth showing.
-
-On disk (a folder, written to a temporary folder and renamed): ``index.json`` (format version,
-fingerprints, parameters), ``works.csv``, ``vocab.json``, ``idf.npy``, ``X.npz``, ``chunks.npz``
-(positions), ``sig.npy``, ``bands.npy``, ``chunk_text.bin`` + ``chunk_text_offsets.npy`` (what
-a passage looks like) and ``chunk_match.bin`` + ``chunk_match_offsets.npy`` (its normalised
-match text, so a query never re-normalises corpus text).
-Nothing is pickled; arrays load with ``allow_pickle=False``.
 """
 
 from __future__ import annotations
 
-import contextlib
-import csv
 import hashlib
-import io
-import json
 import math
 import os
-import shutil
-import tempfile
-import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,31 +35,50 @@ import numpy as np
 
 from ._version import __version__
 from .chunks import BANDS, MINHASH_SCHEME, NUM_PERM, MatchData, band_keys, match_data
-from .errors import CorpusIndexError, InputError, TropescanError
-from .util import fingerprint, replace_dir
+from .errors import CorpusIndexError
+from .index_store import FORMAT, CSRArrays, IndexData, read_index, write_index
+from .model import Script
+from .schema import SMALL_COLLECTION, WORK_COLUMNS  # noqa: F401  (re-exported)
+from .segment import Tokens
+from .tropes import TropeScore
+from .util import smoothed_idf
 
 if TYPE_CHECKING:
     from scipy import sparse
 
-    from .api import Analyzer
-    from .lexicon import Lexicon
-    from .model import Script
-    from .segment import Tokens
-    from .tropes import TropeScore
-
-FORMAT = "tropescan.index/2"
 MAX_TERMS = 300
-SMALL_COLLECTION = 50  # fewer works than this borrow a reference corpus's idf
-WORK_COLUMNS = ["id", "title", "path", "format", "labels", "tropes", "derived_from", "note",
-                "n_chars", "digest", "chunk_start", "chunk_end"]
-SCRIPT_SUFFIXES = {".txt", ".md", ".markdown", ".fountain", ".srt", ".ass", ".ssa", ".docx"}
 
 
-def find_scripts(folder: Path) -> list[Path]:
-    """Every supported script under ``folder``, recursively, in a stable order."""
-    return sorted(p for p in folder.rglob("*")
-                  if p.is_file() and p.suffix.lower() in SCRIPT_SUFFIXES
-                  and not any(part.startswith((".", "_")) for part in p.relative_to(folder).parts))
+@dataclass(frozen=True)
+class IndexOrigin:
+    """What an index's term weights and evidence depend on: recorded in the index, checked
+    when it is loaded or extended (an ``Analyzer`` gives its own with ``index_origin()``)."""
+
+    lexicon_version: str
+    segmenter: str
+    segmenter_checksum: str
+
+
+@dataclass
+class WorkRecord:
+    """One work of an index: its metadata and where its chunks are (``WORK_COLUMNS``)."""
+
+    id: str
+    title: str
+    path: str
+    format: str
+    labels: str
+    tropes: str
+    derived_from: str
+    note: str
+    n_chars: int
+    digest: str
+    chunk_start: int
+    chunk_end: int
+
+    @property
+    def chunk_range(self) -> range:
+        return range(self.chunk_start, self.chunk_end)
 
 
 @dataclass
@@ -138,30 +145,6 @@ def _tfidf_row(counts: dict[str, int], vocab: dict[str, int], idf: np.ndarray,
     return idx[order], vals[order].astype(np.float32)
 
 
-@dataclass(frozen=True)
-class CSRArrays:
-    """A sparse matrix as its CSR arrays: what the index keeps, queries and saves."""
-
-    data: np.ndarray
-    indices: np.ndarray
-    indptr: np.ndarray
-    shape: tuple[int, int]
-
-    def check(self) -> None:
-        """Raise ValueError unless the arrays describe a well-formed matrix of ``shape``
-        (what scipy checks when it builds one, done here without importing it)."""
-        n_rows, n_cols = self.shape
-        ip = self.indptr
-        if (len(ip) != n_rows + 1 or len(self.data) != len(self.indices)
-                or (len(ip) and (ip[0] != 0 or ip[-1] != len(self.indices)))
-                or np.any(np.diff(ip) < 0)):
-            raise ValueError("CSR index pointer does not match the data")
-        if len(self.indices) and (self.indices.min() < 0 or self.indices.max() >= n_cols):
-            raise ValueError("CSR column index out of range")
-        if self.data.dtype.kind != "f" or self.indices.dtype.kind not in "iu":
-            raise ValueError("CSR arrays of unexpected types")
-
-
 class CorpusIndex:
     """Reference works for originality: build, add, save, load, query.
 
@@ -169,7 +152,7 @@ class CorpusIndex:
     >>> index.save("my_index"); CorpusIndex.load("my_index")   # doctest: +SKIP
     """
 
-    def __init__(self, *, works: list[dict[str, Any]], vocab: list[str], idf: np.ndarray,
+    def __init__(self, *, works: list[WorkRecord], vocab: list[str], idf: np.ndarray,
                  X: sparse.csr_matrix | CSRArrays, chunk_pos: np.ndarray, sig: np.ndarray,
                  bands: np.ndarray,
                  chunk_text: Callable[[int], str] | list[str],
@@ -212,7 +195,7 @@ class CorpusIndex:
     def work_tropes(self) -> list[frozenset[str]]:
         """Each work's present tropes (computed once per index state)."""
         if self._work_tropes is None:
-            self._work_tropes = [frozenset(t for t in w["tropes"].split(";") if t)
+            self._work_tropes = [frozenset(t for t in w.tropes.split(";") if t)
                                  for w in self.works]
         return self._work_tropes
 
@@ -231,7 +214,7 @@ class CorpusIndex:
     def _rows_by(self, key: str) -> dict[str, list[int]]:
         out: dict[str, list[int]] = {}
         for i, w in enumerate(self.works):
-            out.setdefault(w[key], []).append(i)
+            out.setdefault(getattr(w, key), []).append(i)
         return out
 
     def works_with_id(self, work_id: str) -> list[int]:
@@ -247,39 +230,7 @@ class CorpusIndex:
 
     # -- building -------------------------------------------------------------------------
     @classmethod
-    def build(cls, sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
-              analyzer: Analyzer | None = None, max_terms: int = MAX_TERMS, jobs: int = 1,
-              scheduler: str | None = None,
-              on_error: Callable[[str, str], None] | None = None,
-              progress: Callable[[int, int], None] | None = None,
-              reference: CorpusIndex | None = None) -> CorpusIndex:
-        """Build from a folder, a manifest CSV, or a list of script paths.
-
-        Files that cannot be read are skipped and reported through ``on_error(path,
-        message)``; an index with no readable work is an error.
-        """
-        from .batch import map_works
-
-        items = resolve_sources(sources)
-        feats: list[WorkFeatures] = []
-        for result in map_works(items, analyzer=analyzer, jobs=jobs, scheduler=scheduler,
-                                progress=progress):
-            if isinstance(result, WorkFeatures):
-                feats.append(result)
-            elif on_error is not None:
-                on_error(*result)
-        if not feats:
-            raise CorpusIndexError("no readable scripts to index")
-        # Workers finish in any order; the index keeps the sources' order, so a parallel or
-        # cluster build is identical to a serial one.
-        order = {str(p): k for k, (p, _) in enumerate(items)}
-        feats.sort(key=lambda f: order.get(f.path, len(order)))
-        analyzer = analyzer or _default_analyzer()
-        return cls.from_features(feats, analyzer=analyzer, max_terms=max_terms,
-                                 reference=reference)
-
-    @classmethod
-    def from_features(cls, feats: list[WorkFeatures], *, analyzer: Analyzer,
+    def from_features(cls, feats: Sequence[WorkFeatures], *, origin: IndexOrigin,
                       max_terms: int = MAX_TERMS,
                       reference: CorpusIndex | None = None) -> CorpusIndex:
         """Assemble an index. With ``reference``, its vocabulary and idf are used instead of
@@ -295,12 +246,13 @@ class CorpusIndex:
             # Terms in one work only cannot make two works similar: leave them out.
             vocab = sorted(t for t, k in df.items() if k >= 2)
             n = len(feats)
-            idf = np.array([math.log((1 + n) / (1 + df[t])) + 1 for t in vocab], dtype=np.float64)
+            idf = smoothed_idf([df[t] for t in vocab], n)
         meta = {
             "format": FORMAT, "tropescan_version": __version__,
-            "lexicon_version": analyzer.lexicon.version,
-            "segmenter": analyzer.segmenter.backend,
-            "segmenter_checksum": analyzer.segmenter.dictionary_checksum,
+            "lexicon_version": origin.lexicon_version,
+            "segmenter": origin.segmenter,
+            "segmenter_checksum": origin.segmenter_checksum,
+            "idf_from": "reference" if reference is not None else "works",
             "max_terms": max_terms, "num_perm": NUM_PERM, "bands": BANDS, "df_docs": n,
             "minhash": MINHASH_SCHEME,
         }
@@ -311,7 +263,7 @@ class CorpusIndex:
                     sig=np.zeros((0, NUM_PERM), dtype=np.uint32),
                     bands=np.zeros((0, BANDS), dtype=np.uint64), chunk_text=[],
                     chunk_match=[], meta=meta)
-        index._append(feats)
+        index._append(list(feats))
         return index
 
     # -- the TF-IDF matrix: numpy arrays, scipy views on demand -----------------------------
@@ -373,12 +325,9 @@ class CorpusIndex:
             cols.append(idx)
             vals.append(v)
             n_chunks = len(f.chunk_pos)
-            self.works.append({
-                "id": f.id, "title": f.title, "path": f.path, "format": f.format,
-                "labels": f.labels, "tropes": f.tropes, "derived_from": f.derived_from,
-                "note": f.note, "n_chars": f.n_chars, "digest": f.digest,
-                "chunk_start": start, "chunk_end": start + n_chunks,
-            })
+            self.works.append(WorkRecord(
+                f.id, f.title, f.path, f.format, f.labels, f.tropes, f.derived_from, f.note,
+                f.n_chars, f.digest, start, start + n_chunks))
             start += n_chunks
             if n_chunks:
                 pos.append(np.array([(base_work + k, *p) for p in f.chunk_pos], dtype=np.int32))
@@ -404,36 +353,23 @@ class CorpusIndex:
         self._by_id = None
         self._band_table = None
 
-    def add(self, sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str], *,
-            analyzer: Analyzer | None = None, on_error: Callable[[str, str], None] | None = None,
-            jobs: int = 1) -> int:
+    def add_features(self, feats: Sequence[WorkFeatures]) -> int:
         """Add works with the index's vocabulary and idf (new words are not learned: rebuild
-        to refresh them). Works whose text is already in the index are skipped. Returns the
-        number added."""
-        from .batch import map_works
-
-        analyzer = analyzer or _default_analyzer()
-        self.check_compatible(analyzer)
-        known = {w["digest"] for w in self.works}
-        ids = {w["id"] for w in self.works}
-        items = resolve_sources(sources)
-        order = {str(p): k for k, (p, _) in enumerate(items)}
-        results = [r for r in map_works(items, analyzer=analyzer, jobs=jobs)]
-        results.sort(key=lambda r: order.get(r.path if isinstance(r, WorkFeatures) else r[0], 0))
-        feats: list[WorkFeatures] = []
-        for result in results:
-            if isinstance(result, WorkFeatures):
-                if result.digest in known:
-                    continue
-                if result.id in ids:
-                    result.id = f"{result.id}~{len(self.works) + len(feats)}"
-                known.add(result.digest)
-                feats.append(result)
-            elif on_error is not None:
-                on_error(*result)
-        if feats:
-            self._append(feats)
-        return len(feats)
+        to refresh them). Works whose text is already in the index are skipped; a repeated id
+        gets a ``~N`` suffix. Returns the number added."""
+        known = {w.digest for w in self.works}
+        ids = {w.id for w in self.works}
+        fresh: list[WorkFeatures] = []
+        for f in feats:
+            if f.digest in known:
+                continue
+            if f.id in ids:
+                f.id = f"{f.id}~{len(self.works) + len(fresh)}"
+            known.add(f.digest)
+            fresh.append(f)
+        if fresh:
+            self._append(fresh)
+        return len(fresh)
 
     # -- queries --------------------------------------------------------------------------
     def query_vector(self, counts: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -475,114 +411,34 @@ class CorpusIndex:
         return out
 
     # -- compatibility --------------------------------------------------------------------
-    def check_compatible(self, analyzer: Analyzer, *, allow_stale: bool = False) -> None:
-        if allow_stale:
-            return
-        lex = analyzer.lexicon.version
-        if self.meta.get("lexicon_version") != lex:
+    def check_compatible(self, origin: IndexOrigin, *, allow_stale: bool = False) -> None:
+        """Refuse to extend an index built with other lexicons (unless ``allow_stale``): its
+        evidence would mix."""
+        built = self.meta.get("lexicon_version")
+        if built != origin.lexicon_version and not allow_stale:
             raise CorpusIndexError(
-                f"index was built with lexicon {self.meta.get('lexicon_version')}, current is {lex}: "
-                "rebuild it with `tropescan index build` (or pass --allow-stale)",
-                path=self.meta.get("path"))
+                f"index was built with lexicon {built}, current is {origin.lexicon_version}: "
+                "rebuild it with `tropescan index build`", path=self.meta.get("path"))
 
     # -- persistence ----------------------------------------------------------------------
     def save(self, path: str | os.PathLike[str]) -> Path:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.tmp-"))
-        try:
-            meta = {**self.meta, "n_works": len(self.works), "n_chunks": self.n_chunks}
-            meta.pop("path", None)
-            (tmp / "index.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1),
-                                            encoding="utf-8")
-            buf = io.StringIO()
-            writer = csv.DictWriter(buf, fieldnames=WORK_COLUMNS)
-            writer.writeheader()
-            writer.writerows(self.works)
-            (tmp / "works.csv").write_text(buf.getvalue(), encoding="utf-8")
-            (tmp / "vocab.json").write_text(json.dumps(self.vocab, ensure_ascii=False),
-                                            encoding="utf-8")
-            np.save(tmp / "idf.npy", self.idf)
-            m = self._csr
-            np.savez(tmp / "X.npz", data=m.data, indices=m.indices, indptr=m.indptr,
-                     shape=np.array(m.shape))
-            np.save(tmp / "chunk_pos.npy", self.chunk_pos)
-            np.save(tmp / "sig.npy", self.sig)
-            np.save(tmp / "bands.npy", self.bands)
-            for name, get in (("chunk_text", self.chunk_text), ("chunk_match", self.chunk_match)):
-                blobs = [get(i).encode("utf-8") for i in range(self.n_chunks)]
-                offsets = np.zeros(len(blobs) + 1, dtype=np.int64)
-                offsets[1:] = np.cumsum([len(b) for b in blobs])
-                (tmp / f"{name}.bin").write_bytes(b"".join(blobs))
-                np.save(tmp / f"{name}_offsets.npy", offsets)
-            replace_dir(tmp, path)
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
-        return path
+        """Write the index as a folder (atomically; see ``index_store``)."""
+        return write_index(path, IndexData(
+            self.meta, [asdict(w) for w in self.works], self.vocab, self.idf, self._csr,
+            self.chunk_pos, self.sig, self.bands, self.chunk_text, self.chunk_match))
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str], *, lexicon: Lexicon | None = None,
+    def load(cls, path: str | os.PathLike[str], *, lexicon_version: str | None = None,
              allow_stale: bool = False, mmap: bool = True) -> CorpusIndex:
-        """Load an index folder; refuse a corrupt, foreign or stale one with a clear message."""
-        path = Path(path)
-        if not path.is_dir():
-            raise CorpusIndexError("no index folder here (build one with `tropescan index build`)",
-                                   path=path)
-        try:
-            meta = json.loads((path / "index.json").read_text(encoding="utf-8"))
-        except FileNotFoundError as exc:
-            raise CorpusIndexError("not a tropescan index (index.json missing)", path=path) from exc
-        except (OSError, ValueError) as exc:
-            raise CorpusIndexError(f"corrupt index.json: {exc}", path=path) from exc
-        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-            got = meta.get("format") if isinstance(meta, dict) else None
-            raise CorpusIndexError(f"foreign index format {got!r}, expected {FORMAT!r}", path=path)
-        if meta.get("minhash") != MINHASH_SCHEME:
-            raise CorpusIndexError(f"index uses MinHash scheme {meta.get('minhash')!r}, expected "
-                                   f"{MINHASH_SCHEME!r}: rebuild it with `tropescan index build`",
-                                   path=path)
-        if lexicon is not None and not allow_stale and meta.get("lexicon_version") != lexicon.version:
-            raise CorpusIndexError(
-                f"stale index: built with lexicon {meta.get('lexicon_version')}, current is "
-                f"{lexicon.version}; rebuild it with `tropescan index build` (or --allow-stale)",
-                path=path)
-        mode = "r" if mmap else None
-        try:
-            n_chunks = int(meta.get("n_chunks", -1))
-            with (path / "works.csv").open(encoding="utf-8", newline="") as fh:
-                works = list(csv.DictReader(fh))
-            for w in works:
-                w["n_chars"] = int(w["n_chars"])
-                w["chunk_start"], w["chunk_end"] = int(w["chunk_start"]), int(w["chunk_end"])
-            vocab = json.loads((path / "vocab.json").read_text(encoding="utf-8"))
-            idf = np.load(path / "idf.npy", allow_pickle=False)
-            with np.load(path / "X.npz", allow_pickle=False) as z:
-                X = CSRArrays(z["data"], z["indices"], z["indptr"],
-                              tuple(int(s) for s in z["shape"]))  # type: ignore[arg-type]
-            X.check()
-            chunk_pos = np.load(path / "chunk_pos.npy", allow_pickle=False, mmap_mode=mode)
-            sig = np.load(path / "sig.npy", allow_pickle=False, mmap_mode=mode)
-            bands = np.load(path / "bands.npy", allow_pickle=False, mmap_mode=mode)
-            texts = {name: _text_store(path, name) for name in ("chunk_text", "chunk_match")}
-        # A truncated .npy ends in EOFError, a truncated .npz in BadZipFile: both are damage.
-        except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as exc:
-            raise CorpusIndexError(f"corrupt index: {type(exc).__name__}: {exc}"[:200],
-                                   path=path) from exc
-        if (len(works) != meta.get("n_works") or X.shape != (len(works), len(vocab))
-                or len(idf) != len(vocab) or sig.shape != (n_chunks, meta.get("num_perm"))
-                or bands.shape[0] != n_chunks or chunk_pos.shape != (n_chunks, 5)
-                or any(len(off) != n_chunks + 1 or int(off[-1]) != len(blob)
-                       for off, blob in texts.values())):
-            raise CorpusIndexError("corrupt index: table sizes do not agree", path=path)
-        if (sig.dtype != np.uint32 or bands.dtype != np.uint64
-                or not np.issubdtype(chunk_pos.dtype, np.integer)):
-            raise CorpusIndexError("corrupt index: unexpected array types", path=path)
-
-        meta["path"] = str(path)
-        return cls(works=works, vocab=vocab, idf=idf, X=X, chunk_pos=np.asarray(chunk_pos),
-                   sig=sig, bands=bands, chunk_text=_reader(*texts["chunk_text"]),
-                   chunk_match=_reader(*texts["chunk_match"]), meta=meta)
+        """Load an index folder; refuse a corrupt, foreign or stale one (built with other
+        lexicons than ``lexicon_version``, when given, unless ``allow_stale``) with a clear
+        message."""
+        d = read_index(path, lexicon_version=None if allow_stale else lexicon_version,
+                       mmap=mmap)
+        works = [WorkRecord(**w) for w in d.works]
+        return cls(works=works, vocab=d.vocab, idf=d.idf, X=d.X, chunk_pos=d.chunk_pos,
+                   sig=d.sig, bands=d.bands, chunk_text=d.chunk_text, chunk_match=d.chunk_match,
+                   meta=d.meta)
 
     def info(self) -> dict[str, Any]:
         tropes = Counter(t for s in self.work_tropes() for t in s)
@@ -593,83 +449,3 @@ class CorpusIndex:
         }
 
 
-def _text_store(path: Path, name: str) -> tuple[np.ndarray, np.ndarray]:
-    """Offsets and the memory-mapped UTF-8 blob of one text table."""
-    offsets = np.load(path / f"{name}_offsets.npy", allow_pickle=False)
-    size = (path / f"{name}.bin").stat().st_size
-    blob = np.memmap(path / f"{name}.bin", dtype=np.uint8, mode="r") if size else np.zeros(0, np.uint8)
-    return offsets, blob
-
-
-def _reader(offsets: np.ndarray, blob: np.ndarray) -> Callable[[int], str]:
-    def read(i: int) -> str:
-        return bytes(blob[int(offsets[i]):int(offsets[i + 1])]).decode("utf-8")
-
-    return read
-
-
-def resolve_sources(sources: Iterable[str | os.PathLike[str]] | str | os.PathLike[str]) -> list[tuple[Path, dict[str, str]]]:
-    """Folder, manifest CSV or paths -> (path, metadata) pairs."""
-    if isinstance(sources, str | os.PathLike):
-        src = Path(sources)
-        if src.is_dir():
-            if (src / "manifest.csv").is_file():
-                return _manifest_items(src / "manifest.csv")
-            files = find_scripts(src)
-            if not files:
-                raise InputError("no scripts found (.txt .md .fountain .srt .ass .docx)", path=src)
-            return [(p, {}) for p in files]
-        if src.suffix.lower() == ".csv":
-            return _manifest_items(src)
-        return [(src, {})]
-    return [(Path(p), {}) for p in sources]
-
-
-def _manifest_items(manifest: Path) -> list[tuple[Path, dict[str, str]]]:
-    from .sample import read_manifest
-
-    try:
-        works = read_manifest(manifest)
-    except (KeyError, csv.Error) as exc:
-        raise InputError(f"not a manifest (needs id and file columns): {exc}", path=manifest) from exc
-    return [(w.path, {"id": w.id, "title": w.title, "labels": ";".join(w.tropes),
-                      "derived_from": w.derived_from, "note": w.note}) for w in works]
-
-
-def _default_analyzer() -> Analyzer:
-    from .api import Analyzer
-
-    return Analyzer(corpus=None)
-
-
-def sample_index(analyzer: Analyzer) -> CorpusIndex:
-    """The bundled sample corpus index: built on first use, cached in the user cache folder
-    under a key of every input that changes it."""
-    from platformdirs import user_cache_dir
-
-    from ._resources import corpus_dir
-
-    manifest = corpus_dir() / "manifest.csv"
-    key = fingerprint([__version__, FORMAT, MINHASH_SCHEME, analyzer.lexicon.version,
-                       analyzer.segmenter.backend,
-                       analyzer.segmenter.dictionary_checksum, manifest.read_bytes(),
-                       str(analyzer.versions().get("classifier", ""))])
-    cache = Path(os.environ.get("TROPESCAN_CACHE") or user_cache_dir("tropescan"))
-    path = cache / f"sample-index-{key}"
-    if (path / "index.json").exists():
-        try:
-            return CorpusIndex.load(path, lexicon=analyzer.lexicon)
-        except TropescanError:
-            pass  # a damaged cache is rebuilt below
-    builder = _corpus_analyzer(analyzer)
-    index = CorpusIndex.build(manifest, analyzer=builder)
-    with contextlib.suppress(OSError):  # a read-only cache only costs a rebuild next time
-        index.save(path)
-    return index
-
-
-def _corpus_analyzer(analyzer: Analyzer) -> Analyzer:
-    from .api import Analyzer
-
-    return Analyzer(analyzer.settings, corpus=None, lexicon=analyzer.lexicon,
-                    classifier=analyzer.classifier)

@@ -18,15 +18,24 @@ import itertools
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .classifier import name_words, strip_names
-from .sample import Work, read_manifest
+from .api import Analyzer, Settings
+from .classifier import TropeClassifier
+from .lexicon import LinePlace
+from .model import Script
+from .sample import Work, labels_dir, read_manifest, twist_annotations
+from .sample import twist_labels as read_labels
+from .schema import TWISTS_MODEL_METHOD, TWISTS_RULE_METHOD
+from .segment import Tokens, name_words, strip_names
+from .tropes import LEXICON_ONLY_THRESHOLD, combine
+from .twist_model import TwistModel, line_features
+from .twists import TwistEvent, detect_twists, scores_from_predictions
+from .util import fingerprint
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from .api import Analyzer
 
 
 @dataclass
@@ -56,8 +65,6 @@ def training_data(corpus: Corpus, rows: Sequence[int]) -> tuple[list[list[str]],
 
 
 def load_corpus(analyzer: Analyzer, manifest: str | None = None) -> Corpus:
-    from .api import Analyzer, Settings
-
     works = read_manifest(manifest)
     base = Analyzer(Settings(**{**analyzer.settings.__dict__, "use_classifier": False,
                                 "use_twist_model": False}),
@@ -73,11 +80,18 @@ def load_corpus(analyzer: Analyzer, manifest: str | None = None) -> Corpus:
     return Corpus(works, words, episode_words, analyses, manifest)
 
 
-def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
+def rates(p_hits: int, p_total: int, r_hits: int, r_total: int) -> tuple[float, float, float]:
+    """Precision (``p_hits`` of ``p_total`` detections right), recall (``r_hits`` of
+    ``r_total`` labels found) and F1, rounded to 4 places. Where detections and labels match
+    one to one, ``prf`` is the same thing from counts."""
+    p = p_hits / p_total if p_total else 0.0
+    r = r_hits / r_total if r_total else 0.0
     f = 2 * p * r / (p + r) if p + r else 0.0
     return round(p, 4), round(r, 4), round(f, 4)
+
+
+def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    return rates(tp, tp + fp, tp, tp + fn)
 
 
 def _table(counts: dict[str, list[int]], label: str) -> pd.DataFrame:
@@ -100,9 +114,6 @@ def cross_validate_tropes(corpus: Corpus, analyzer: Analyzer, *, folds: int = 5,
     """
     import numpy as np
     from sklearn.model_selection import GroupKFold
-
-    from .classifier import TropeClassifier
-    from .tropes import LEXICON_ONLY_THRESHOLD, combine
 
     classes = sorted(analyzer.lexicon.tropes)
     n = len(corpus.works)
@@ -141,19 +152,44 @@ def cross_validate_tropes(corpus: Corpus, analyzer: Analyzer, *, folds: int = 5,
     }
 
 
-def _twist_rows(corpus: Corpus, analyzer: Analyzer, twist_labels: Sequence[dict[str, str]],
-                annotations: Sequence[dict[str, str]] = ()) -> list[dict[str, Any]]:
-    """Per labelled script: line features, the gold label of every scorable line and the
-    training targets: one label list per annotator where annotations exist, else the gold."""
-    from .tropes import LinePlace
-    from .twist_model import line_features
+@dataclass
+class LabelledScript:
+    """One twist-labelled script, ready to train on or to score: its line features, the gold
+    label of every scorable line and the training targets (one label list per annotator
+    where annotations exist, else the gold)."""
 
-    by_script: dict[str, dict[int, str]] = defaultdict(dict)
-    for row in twist_labels:
-        by_script[row["script_id"]][int(row["line"])] = row["category"]
-    by_annotator: dict[str, dict[str, dict[int, str]]] = defaultdict(lambda: defaultdict(dict))
-    for row in annotations:
-        by_annotator[row["script_id"]][row["annotator"]][int(row["line"])] = row["category"]
+    work: Work
+    script: Script
+    tokens: Tokens
+    place: LinePlace
+    rows: list[int]
+    dense: Any
+    texts: list[str]
+    y: list[str]
+    targets: list[list[str]]
+    labels: dict[int, str]  # source line -> gold category
+    lines: list[int]  # source line of each scorable line
+
+    def episode_of(self) -> dict[int, int]:
+        """Source line -> episode number."""
+        return {ln.source_line: ep.number for ep in self.script.episodes for ln in ep.lines}
+
+
+def _by_line(rows: Sequence[dict[str, str]]) -> dict[str, dict[int, str]]:
+    out: dict[str, dict[int, str]] = defaultdict(dict)
+    for row in rows:
+        out[row["script_id"]][int(row["line"])] = row["category"]
+    return out
+
+
+def _twist_rows(corpus: Corpus, analyzer: Analyzer, twist_labels: Sequence[dict[str, str]],
+                annotations: Sequence[dict[str, str]] = ()) -> list[LabelledScript]:
+    """The labelled scripts of ``corpus``, with their features and targets."""
+    by_script = _by_line(twist_labels)
+    by_annotator: dict[str, dict[str, dict[int, str]]] = defaultdict(dict)
+    for who in sorted({row["annotator"] for row in annotations}):
+        for sid, marks in _by_line([r for r in annotations if r["annotator"] == who]).items():
+            by_annotator[sid][who] = marks
     out = []
     for work, analysis in zip(corpus.works, corpus.analyses, strict=True):
         if work.id not in by_script:
@@ -167,10 +203,8 @@ def _twist_rows(corpus: Corpus, analyzer: Analyzer, twist_labels: Sequence[dict[
         gold = [by_script[work.id].get(n, "none") for n in lines]
         marks = by_annotator.get(work.id, {})
         targets = [[m.get(n, "none") for n in lines] for _, m in sorted(marks.items())]
-        out.append({"work": work, "script": script, "tokens": tokens, "place": place,
-                    "rows": rows, "dense": dense, "texts": texts, "y": gold,
-                    "targets": targets or [gold], "labels": by_script[work.id],
-                    "lines": lines})
+        out.append(LabelledScript(work, script, tokens, place, rows, dense, texts, gold,
+                                  targets or [gold], by_script[work.id], lines))
     return out
 
 
@@ -180,22 +214,17 @@ def _fit_twist_model(data: Sequence[dict[str, Any]]) -> Any:
     Measured on the sample corpus this beats training on the gold alone by about 0.02 F1."""
     import numpy as np
 
-    from .twist_model import TwistModel
-
-    dense = [d["dense"] for d in data for _ in d["targets"]]
+    dense = [d.dense for d in data for _ in d.targets]
     return TwistModel().fit(np.vstack(dense),
-                            [t for d in data for _ in d["targets"] for t in d["texts"]],
-                            [y for d in data for ys in d["targets"] for y in ys],
-                            [d["work"].family for d in data for ys in d["targets"] for _ in ys])
+                            [t for d in data for _ in d.targets for t in d.texts],
+                            [y for d in data for ys in d.targets for y in ys],
+                            [d.work.family for d in data for ys in d.targets for _ in ys])
 
 
 def train_twist_model(analyzer: Analyzer, corpus: Corpus | None = None,
                       twist_labels: Sequence[dict[str, str]] | None = None,
                       annotations: Sequence[dict[str, str]] | None = None) -> Any:
     """Fit the twist model on every labelled line of the corpus (default: the sample)."""
-    from .sample import twist_annotations
-    from .sample import twist_labels as read_labels
-
     corpus = corpus or load_corpus(analyzer)
     if twist_labels is None:
         twist_labels = read_labels(corpus.manifest)
@@ -205,8 +234,8 @@ def train_twist_model(analyzer: Analyzer, corpus: Corpus | None = None,
     model.meta_.update({"fingerprint": training_fingerprint(corpus, analyzer, labels=True),
                         "lexicon_version": analyzer.lexicon.version,
                         "training_scripts": len(data),
-                        "training_lines": sum(len(d["y"]) for d in data),
-                        "annotators": max(len(d["targets"]) for d in data) if data else 0})
+                        "training_lines": sum(len(d.y) for d in data),
+                        "annotators": max(len(d.targets) for d in data) if data else 0})
     return model
 
 
@@ -224,93 +253,103 @@ def evaluate_twists(corpus: Corpus, analyzer: Analyzer,
     how far the annotators agree with each other, scored the same way (``agreement``): the
     ceiling for any detector.
     """
-    import numpy as np
     import pandas as pd
-    from sklearn.model_selection import GroupKFold
-
-    from .twists import detect_twists, scores_from_predictions
 
     data = _twist_rows(corpus, analyzer, twist_labels, annotations)
-    events_by_script: list[list[Any]] = [[] for _ in data]
-    if use_model:
-        groups = [d["work"].family for d in data]
-        splitter = GroupKFold(n_splits=min(folds, len(set(groups))), shuffle=True,
-                              random_state=seed)
-        for train, test in splitter.split(np.zeros(len(data)), groups=groups):
-            model = _fit_twist_model([data[i] for i in train])
-            for i in test:
-                d = data[i]
-                scores, expected = scores_from_predictions(
-                    d["rows"], *model.predict_twists(d["dense"], d["texts"]))
-                events_by_script[i] = detect_twists(d["script"], d["tokens"], analyzer.lexicon,
-                                                    place=d["place"], scores=scores,
-                                                    expected=expected,
-                                                    count_scale=model.count_scale)
-    else:
-        for i, d in enumerate(data):
-            events_by_script[i] = detect_twists(d["script"], d["tokens"], analyzer.lexicon,
-                                                place=d["place"])
-    # Precision counts detections that land near a label; recall counts labels that have a
-    # detection near them (two labels on adjacent lines can share one detection).
-    det_hit = det_total = lab_hit = lab_total = 0
-    per_cat: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-    episodes = []
-    for d, events in zip(data, events_by_script, strict=True):
-        labels = sorted(d["labels"].items())
-
-        def near(ev: Any, line: int) -> bool:
-            return any(abs(x - line) <= tolerance for x in ev.lines)
-
-        matched: set[int] = set()
-        for ev in events:
-            hits = [line for line, _ in labels if near(ev, line)]
-            det_total += 1
-            det_hit += bool(hits)
-            matched.update(hits)
-            same = [line for line in hits if d["labels"][line] == ev.category]
-            per_cat[ev.category][0 if same else 1] += 1
-        lab_total += len(labels)
-        lab_hit += len(matched)
-        for line, cat in labels:
-            if not any(near(ev, line) and ev.category == cat for ev in events):
-                per_cat[cat][2] += 1
-        line_episode = {ln.source_line: ep.number for ep in d["script"].episodes
-                        for ln in ep.lines}
-        for ep in d["script"].episodes:
-            n_lab = sum(1 for line, _ in labels if line_episode.get(line) == ep.number)
-            n_det = sum(1 for ev in events if ev.episode == ep.number)
-            episodes.append({"script": d["work"].id, "episode": ep.number, "labels": n_lab,
-                             "detected": n_det, "duration_s": ep.duration_s})
-    p = round(det_hit / det_total, 4) if det_total else 0.0
-    r = round(lab_hit / lab_total, 4) if lab_total else 0.0
-    f = round(2 * p * r / (p + r), 4) if p + r else 0.0
-    ep_df = pd.DataFrame(episodes, columns=["script", "episode", "labels", "detected",
-                                            "duration_s"])
+    events = (_cross_validated_events(data, analyzer, folds, seed) if use_model
+              else [detect_twists(d.script, d.tokens, analyzer.lexicon, place=d.place)
+                    for d in data])
+    score = _TwistScore(tolerance)
+    for d, evs in zip(data, events, strict=True):
+        score.add(d, evs)
+    p, r, f = rates(score.det_hit, score.det_total, score.lab_hit, score.lab_total)
+    ep_df = pd.DataFrame(score.episodes, columns=["script", "episode", "labels", "detected",
+                                                  "duration_s"])
     rel = (ep_df["detected"] - ep_df["labels"]).abs() / ep_df["labels"].clip(lower=1)
-    agreement = None
-    if annotations:
-        marks: dict[str, dict[str, list[Mark]]] = defaultdict(lambda: defaultdict(list))
-        for row in annotations:
-            marks[row["annotator"]][row["script_id"]].append((int(row["line"]), row["category"]))
-        episodes_of = {d["work"].id: {ln.source_line: ep.number for ep in d["script"].episodes
-                                      for ln in ep.lines} for d in data}
-        pairs = twist_agreement(marks, episodes_of, tolerance=tolerance)
-        agreement = {"pairs": pairs, "f1": round(float(pairs["f1"].mean()), 4),
-                     "density_within_20pct": round(float(pairs["density_within_20pct"].mean()),
-                                                   4),
-                     "annotators": len(marks)}
     return {
-        "agreement": agreement,
-        "overall": {"precision": p, "recall": r, "f1": f, "support": lab_total,
-                    "detections": det_total},
-        "table": _table(per_cat, "category"),
+        "agreement": _agreement(data, annotations, tolerance) if annotations else None,
+        "overall": {"precision": p, "recall": r, "f1": f, "support": score.lab_total,
+                    "detections": score.det_total},
+        "table": _table(score.per_cat, "category"),
         "episodes": ep_df,
         "density_within_20pct": round(float((rel <= 0.2).mean()), 4) if len(ep_df) else 0.0,
         "detected_to_labelled": round(float(ep_df["detected"].sum()
                                             / max(1, ep_df["labels"].sum())), 4),
         "scripts": len(data),
-        "method": "twists.v3 (grouped CV)" if use_model else "twists.v1 (lexicon rule)",
+        "method": (f"{TWISTS_MODEL_METHOD} (grouped CV)" if use_model
+                   else f"{TWISTS_RULE_METHOD} (lexicon rule)"),
     }
+
+
+def _cross_validated_events(data: Sequence[LabelledScript], analyzer: Analyzer, folds: int,
+                            seed: int) -> list[list[TwistEvent]]:
+    """Each script's events from a twist model trained on the other folds."""
+    import numpy as np
+    from sklearn.model_selection import GroupKFold
+
+    events: list[list[TwistEvent]] = [[] for _ in data]
+    groups = [d.work.family for d in data]
+    splitter = GroupKFold(n_splits=min(folds, len(set(groups))), shuffle=True,
+                          random_state=seed)
+    for train, test in splitter.split(np.zeros(len(data)), groups=groups):
+        model = _fit_twist_model([data[i] for i in train])
+        for i in test:
+            d = data[i]
+            scores, expected = scores_from_predictions(d.rows,
+                                                       *model.predict_twists(d.dense, d.texts))
+            events[i] = detect_twists(d.script, d.tokens, analyzer.lexicon, place=d.place,
+                                      scores=scores, expected=expected,
+                                      count_scale=model.count_scale)
+    return events
+
+
+class _TwistScore:
+    """Counts for twist precision, recall, categories and per-episode density.
+
+    Precision counts detections that land near a label; recall counts labels that have a
+    detection near them (two labels on adjacent lines can share one detection)."""
+
+    def __init__(self, tolerance: int) -> None:
+        self.tolerance = tolerance
+        self.det_hit = self.det_total = self.lab_hit = self.lab_total = 0
+        self.per_cat: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+        self.episodes: list[dict[str, Any]] = []
+
+    def near(self, ev: TwistEvent, line: int) -> bool:
+        return any(abs(x - line) <= self.tolerance for x in ev.lines)
+
+    def add(self, d: LabelledScript, events: list[TwistEvent]) -> None:
+        labels = sorted(d.labels.items())
+        matched: set[int] = set()
+        for ev in events:
+            hits = [line for line, _ in labels if self.near(ev, line)]
+            self.det_total += 1
+            self.det_hit += bool(hits)
+            matched.update(hits)
+            same = [line for line in hits if d.labels[line] == ev.category]
+            self.per_cat[ev.category][0 if same else 1] += 1
+        self.lab_total += len(labels)
+        self.lab_hit += len(matched)
+        for line, cat in labels:
+            if not any(self.near(ev, line) and ev.category == cat for ev in events):
+                self.per_cat[cat][2] += 1
+        line_episode = d.episode_of()
+        for ep in d.script.episodes:
+            n_lab = sum(1 for line, _ in labels if line_episode.get(line) == ep.number)
+            n_det = sum(1 for ev in events if ev.episode == ep.number)
+            self.episodes.append({"script": d.work.id, "episode": ep.number, "labels": n_lab,
+                                  "detected": n_det, "duration_s": ep.duration_s})
+
+
+def _agreement(data: Sequence[LabelledScript], annotations: Sequence[dict[str, str]],
+               tolerance: int) -> dict[str, Any]:
+    marks: dict[str, dict[str, list[Mark]]] = defaultdict(lambda: defaultdict(list))
+    for row in annotations:
+        marks[row["annotator"]][row["script_id"]].append((int(row["line"]), row["category"]))
+    pairs = twist_agreement(marks, {d.work.id: d.episode_of() for d in data}, tolerance=tolerance)
+    return {"pairs": pairs, "f1": round(float(pairs["f1"].mean()), 4),
+            "density_within_20pct": round(float(pairs["density_within_20pct"].mean()), 4),
+            "annotators": len(marks)}
 
 
 Mark = tuple[int, str]  # (source line, category) of one annotator's twist label
@@ -384,10 +423,8 @@ def twist_agreement(marks: dict[str, dict[str, Sequence[Mark]]],
                 cb = sum(ep_of.get(y) == ep for y in lb)
                 within.append(abs(ca - cb) <= 0.2 * max(cb, 1))
         # a's marks near one of b's (precision), b's marks near one of a's (recall)
-        p = round(hit_a / n_a, 4) if n_a else 0.0
-        r = round(hit_b / n_b, 4) if n_b else 0.0
-        f = 2 * p * r / (p + r) if p + r else 0.0
-        rows.append({"a": a, "b": b, "precision": p, "recall": r, "f1": round(f, 4),
+        p, r, f = rates(hit_a, n_a, hit_b, n_b)
+        rows.append({"a": a, "b": b, "precision": p, "recall": r, "f1": f,
                      "density_within_20pct": round(sum(within) / max(len(within), 1), 4),
                      "a_labels": n_a, "b_labels": n_b})
     return pd.DataFrame(rows)
@@ -396,9 +433,6 @@ def twist_agreement(marks: dict[str, dict[str, Sequence[Mark]]],
 def training_fingerprint(corpus: Corpus, analyzer: Analyzer, *, labels: bool = False) -> str:
     """Changes whenever the lexicon, the segmenter or any training script changes, and with
     ``labels`` (the twist model's) whenever the twist labels change."""
-    from .sample import labels_dir
-    from .util import fingerprint
-
     parts: list[str | bytes] = [analyzer.lexicon.version, analyzer.segmenter.backend]
     for w in corpus.works:
         parts += [w.id, ";".join(w.tropes), w.path.read_bytes()]
@@ -412,8 +446,6 @@ def training_fingerprint(corpus: Corpus, analyzer: Analyzer, *, labels: bool = F
 def train_classifier(analyzer: Analyzer, manifest: str | None = None,
                      corpus: Corpus | None = None) -> Any:
     """Fit the trope classifier on every labelled work (episodes as documents)."""
-    from .classifier import TropeClassifier
-
     corpus = corpus or load_corpus(analyzer, manifest)
     classes = sorted(analyzer.lexicon.tropes)
     docs, labels, groups = training_data(corpus, range(len(corpus.works)))
@@ -431,14 +463,10 @@ def train_classifier(analyzer: Analyzer, manifest: str | None = None,
 def train_models(analyzer: Analyzer, output: str | Any, manifest: str | None = None) -> dict[str, Any]:
     """Train the trope classifier and the twist model on a labelled manifest; save both
     under ``output`` (``trope_classifier/`` and ``twist_model/``, each written atomically)."""
-    from pathlib import Path
-
     out = Path(output)
     corpus = load_corpus(analyzer, manifest)
     classifier = train_classifier(analyzer, manifest, corpus)
     classifier.save(out / "trope_classifier")
-    from .sample import labels_dir
-
     twist = None
     if (labels_dir(manifest) / "twists.csv").is_file():
         twist = train_twist_model(analyzer, corpus)

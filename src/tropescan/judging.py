@@ -18,6 +18,7 @@ a completed run) already holds as ``ok``. The final table is written atomically 
 from __future__ import annotations
 
 import csv
+import io
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -25,17 +26,17 @@ from typing import Any
 
 import numpy as np
 
-from .api import ROW_COLUMNS, Settings
-from .batch import FileResult, run_batch
-from .corpus import CorpusIndex, WorkFeatures, find_scripts
+from .api import Analyzer, CorpusArg, Settings, default_analyzer
+from .batch import FileResult, run_batch, work_features_file
+from .collection import near_duplicate_pairs
+from .corpus import CorpusIndex, WorkFeatures
 from .errors import InputError, SettingsError
-
-RESULT_COLUMNS = ["rank", *ROW_COLUMNS, "similar_submissions", "report"]
-PAIR_COLUMNS = ["path_a", "path_b", "cosine", "shared_passages"]
-SUBMISSION_COSINE = 0.5  # near-duplicate submissions (the homogeneity threshold)
-NUMERIC = ("episodes", "duration_s", "twist_density", "window_share", "longest_gap_s",
-           "hook_share", "originality", "similarity_part", "reuse_part", "combination_part",
-           "stock_part", "nearest_similarity", "reused_passages")
+from .report.html import render_index
+from .schema import NUMERIC_COLUMNS as NUMERIC
+from .schema import RESULT_COLUMNS
+from .schema import SUBMISSION_PAIR_COLUMNS as PAIR_COLUMNS
+from .sources import scripts_in
+from .util import atomic_write_bytes, atomic_write_text
 
 
 def _journal_path(output: Path) -> Path:
@@ -130,12 +131,8 @@ def write_table(rows: list[dict[str, Any]], output: Path) -> None:
     """The final ranked table, atomically, in the format named by the extension."""
     import pandas as pd
 
-    from .util import atomic_write_bytes
-
     df = pd.DataFrame(rows, columns=RESULT_COLUMNS)
     ext = output.suffix.lower()
-    import io
-
     buf = io.BytesIO()
     if ext == ".csv":
         buf.write(df.to_csv(index=False).encode("utf-8"))
@@ -154,13 +151,17 @@ def submission_pairs(features: list[WorkFeatures], settings: Settings | None,
     Cosines use the reference corpus's vocabulary and idf when there is one: idf learned from
     a handful of submissions alone would make any two scripts of one genre look alike.
     """
-    from .api import Analyzer
-    from .collection import SIMILAR_WORKS, shared_passages
-
     if len(features) < 2:
         return []
-    analyzer = Analyzer(settings, corpus=None)
-    index = CorpusIndex.from_features(features, analyzer=analyzer)
+    index = CorpusIndex.from_features(features, origin=Analyzer(settings, corpus=None)
+                                      .index_origin())
+    pairs = near_duplicate_pairs(index, _cosines(index, features, reference))
+    return [{"path_a": index.works[p.a].path, "path_b": index.works[p.b].path,
+             "cosine": p.cosine, "shared_passages": p.shared_passages} for p in pairs]
+
+
+def _cosines(index: CorpusIndex, features: list[WorkFeatures],
+             reference: CorpusIndex | None) -> np.ndarray:
     if reference is not None and len(reference) >= 20:
         from scipy import sparse
 
@@ -170,25 +171,10 @@ def submission_pairs(features: list[WorkFeatures], settings: Settings | None,
              (np.repeat(np.arange(len(rows)), [len(i) for i, _ in rows]),
               np.concatenate([i for i, _ in rows]))),
             shape=(len(rows), len(reference.vocab)), dtype=np.float32)
-        sim = (X @ X.T).toarray()
-    elif len(features) >= 20:
-        sim = (index.X @ index.XT).toarray()
-    else:  # too few works for a meaningful idf: report shared passages only
-        sim = np.zeros((len(features), len(features)))
-    # Works already close by cosine get every chunk pair checked: LSH banding alone misses
-    # lightly reworded passages now and then (as in collection.homogeneity).
-    close = [(int(a), int(b)) for a, b in zip(*np.nonzero(np.triu(sim, k=1) >= SIMILAR_WORKS),
-                                              strict=True)]
-    shared = shared_passages(index, similar_works=close)
-    pairs = []
-    for a in range(len(index)):
-        for b in range(a + 1, len(index)):
-            if shared.get((a, b)) or sim[a, b] >= SUBMISSION_COSINE:
-                pairs.append({"path_a": index.works[a]["path"], "path_b": index.works[b]["path"],
-                              "cosine": round(float(sim[a, b]), 4),
-                              "shared_passages": shared.get((a, b), 0)})
-    pairs.sort(key=lambda p: (-p["shared_passages"], -p["cosine"]))
-    return pairs
+        return (X @ X.T).toarray()
+    if len(features) >= 20:
+        return (index.X @ index.XT).toarray()
+    return np.zeros((len(features), len(features)))  # too few for an idf: passages only
 
 
 def judge_folder(folder: Path, output: Path, *, settings: Settings | None = None,
@@ -199,9 +185,7 @@ def judge_folder(folder: Path, output: Path, *, settings: Settings | None = None
     """Run the whole judging workflow; return counts and paths."""
     if output.suffix.lower() not in (".csv", ".xlsx", ".parquet"):
         raise SettingsError(f"results must be .csv, .xlsx or .parquet, got {output.name!r}")
-    paths = find_scripts(folder) if folder.is_dir() else [folder]
-    if not paths:
-        raise InputError("no scripts found (.txt .md .fountain .srt .ass .docx)", path=folder)
+    paths = scripts_in(folder) if folder.is_dir() else [folder]
     journal_path = _journal_path(output)
     done = _finished(output, journal_path) if resume else {}
     if not resume and journal_path.exists():
@@ -227,13 +211,10 @@ def judge_folder(folder: Path, output: Path, *, settings: Settings | None = None
         journal.close()
     # Files finished in an earlier run still take part in the cross-submission check.
     missing = [Path(p) for p, r in rows.items() if r.get("status") == "ok" and p not in features]
-    if missing:
-        from .batch import work_features_file
-
-        for p in missing:
-            f = work_features_file(str(p), {"id": p.stem}, settings)
-            if isinstance(f, WorkFeatures):
-                features[str(p)] = f
+    for p in missing:
+        found = work_features_file(str(p), {"id": p.stem}, settings)
+        if found.features is not None:
+            features[str(p)] = found.features
     reference = _reference(corpus, settings)
     pairs = submission_pairs(list(features.values()), settings, reference)
     similar: dict[str, list[str]] = {}
@@ -257,12 +238,10 @@ def judge_folder(folder: Path, output: Path, *, settings: Settings | None = None
             "pairs": len(pairs), "pairs_path": str(pairs_path)}
 
 
-def _reference(corpus: CorpusIndex | str | None, settings: Settings | None) -> CorpusIndex | None:
+def _reference(corpus: CorpusArg, settings: Settings | None) -> CorpusIndex | None:
     if corpus is None or isinstance(corpus, CorpusIndex):
         return corpus
-    from .api import Analyzer
-
-    return Analyzer(settings, corpus=corpus).corpus
+    return default_analyzer(settings, corpus).corpus
 
 
 def _row(result: FileResult, reports_dir: Path | None) -> dict[str, Any]:
@@ -273,10 +252,6 @@ def _row(result: FileResult, reports_dir: Path | None) -> dict[str, Any]:
 
 
 def _write_pairs(pairs: list[dict[str, Any]], path: Path) -> None:
-    import io
-
-    from .util import atomic_write_text
-
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=PAIR_COLUMNS)
     writer.writeheader()
@@ -286,10 +261,6 @@ def _write_pairs(pairs: list[dict[str, Any]], path: Path) -> None:
 
 def _write_index(rows: list[dict[str, Any]], reports_dir: Path, settings: Settings | None,
                  folder: Path) -> None:
-    from .api import Analyzer
-    from .report.html import render_index
-    from .util import atomic_write_text
-
     settings = settings or Settings()
     versions = Analyzer(settings, corpus=None).versions()  # what every report was made with
     html = render_index(rows, title=f"tropescan: {folder.name}", window_s=settings.window_s,

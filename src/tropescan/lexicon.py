@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -38,7 +39,8 @@ import numpy as np
 
 from ._resources import lexicon_dir
 from .errors import LexiconError
-from .readers.normalize import normalize
+from .model import Script
+from .normalize import normalize
 from .util import fingerprint
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
@@ -243,6 +245,20 @@ def _new_trope_problems(data: dict[str, Any], path: Path) -> list[str]:
             if missing else [])
 
 
+def builtin_files(directory: str | Path | None = None) -> list[Path]:
+    """The built-in lexicon files: every trope, the twist categories, the stock lines."""
+    root = Path(directory) if directory else lexicon_dir()
+    return [*sorted((root / "tropes").glob("*.toml")), root / "twists.toml",
+            root / "boilerplate.toml"]
+
+
+def check_files(files: Sequence[str | Path] = ()) -> tuple[list[Path], list[str]]:
+    """The files checked (default: the built-in ones) and every problem found in them."""
+    builtin = not files
+    paths = builtin_files() if builtin else [Path(f) for f in files]
+    return paths, [p for f in paths for p in check_file(f, builtin=builtin)]
+
+
 def check_file(path: str | Path, *, builtin: bool = False) -> list[str]:
     """Every problem in one lexicon file, as ``file: key: message`` strings (empty if valid).
 
@@ -382,3 +398,34 @@ class CueMatcher:
                 hits.append(CueHit(start, end, cue, group, weight))
         hits.sort(key=lambda h: (h.start, -h.end))
         return hits
+
+
+
+@dataclass(frozen=True, slots=True)
+class LinePlace:
+    """Where each line of ``Script.text`` sits: arrays for fast offset -> line lookup."""
+
+    offsets: np.ndarray
+    refs: list[tuple[int, int, int]]  # (episode index, scene index, line index)
+
+    @classmethod
+    def of(cls, script: Script) -> LinePlace:
+        offsets, refs = [], []
+        for ei, ep in enumerate(script.episodes):
+            for si, sc in enumerate(ep.scenes):
+                for li, line in enumerate(sc.lines):
+                    offsets.append(line.offset)
+                    refs.append((ei, si, li))
+        return cls(np.asarray(offsets, dtype=np.int64), refs)
+
+
+def hits_by_line(script: Script, hits: list[CueHit], place: LinePlace) -> dict[int, list[CueHit]]:
+    """Cue hits grouped by the line (index into ``place.refs``) they start on."""
+    out: dict[int, list[CueHit]] = defaultdict(list)
+    if not hits:
+        return out
+    starts = np.fromiter((h.start for h in hits), dtype=np.int64, count=len(hits))
+    lines = np.searchsorted(place.offsets, starts, side="right") - 1  # one call, not one per hit
+    for hit, line in zip(hits, lines.tolist(), strict=True):
+        out[line].append(hit)
+    return out

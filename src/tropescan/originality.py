@@ -34,19 +34,19 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .chunks import MatchData, band_keys, estimate_jaccard, match_data
-from .timing import counted_chars
+from .corpus import CorpusIndex, text_digest
+from .lexicon import Lexicon
+from .model import Script
+from .normalize import counted_chars
+from .schema import NEAREST_COLUMNS, ORIGINALITY_METHOD, PASSAGE_COLUMNS, STOCK_COLUMNS
+from .segment import Tokens
+from .tropes import TropeScore
 from .util import records_frame
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .corpus import CorpusIndex
-    from .lexicon import Lexicon
-    from .model import Script
-    from .segment import Tokens
-    from .tropes import TropeScore
-
-METHOD = "originality.v1"
+METHOD = ORIGINALITY_METHOD
 WEIGHTS = {"similarity": 0.3, "reuse": 0.3, "combination": 0.3, "stock": 0.1}
 COMBINATION_FULL = 0.15
 SIM_LOW, SIM_HIGH = 0.15, 0.6
@@ -59,10 +59,6 @@ CANDIDATE_JACCARD = 0.15
 NEAREST_FOR_REUSE = 3
 MAX_VERIFY = 8
 
-NEAREST_COLUMNS = ["rank", "work_id", "title", "similarity", "tropes", "shared_tropes"]
-PASSAGE_COLUMNS = ["episode", "scene", "lines", "text", "work_id", "title", "work_episode",
-                   "work_scene", "work_lines", "work_text", "overlap", "jaccard"]
-STOCK_COLUMNS = ["line", "stock", "trope", "text"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +134,14 @@ def overlap(a: str, b: str) -> tuple[float, int, list[tuple[int, int, int]]]:
     return matched / max(1, min(len(a), len(b))), matched, blocks
 
 
+def verify_passage(a: str, b: str) -> tuple[float, int] | None:
+    """The exact check of a candidate pair of match texts: (share of the shorter, matched
+    characters) when they really share a passage, else ``None``. Originality and a
+    collection's shared passages accept a passage by this one rule."""
+    share, matched, _ = overlap(a, b)
+    return (share, matched) if share >= MIN_OVERLAP and matched >= MIN_MATCH_CHARS else None
+
+
 def _excluded(script: Script, index: CorpusIndex, digest: str, exclude_self: bool) -> set[int]:
     if not exclude_self:
         return set()
@@ -145,7 +149,7 @@ def _excluded(script: Script, index: CorpusIndex, digest: str, exclude_self: boo
     if script.path:
         # The same file, even if edited since it was indexed.
         out.update(i for i in index.works_with_id(script.id)
-                   if str(index.works[i].get("path", "")).endswith(script.path))
+                   if index.works[i].path.endswith(script.path))
     return out
 
 
@@ -163,8 +167,6 @@ def find_stock_lines(script: Script, lexicon: Lexicon) -> list[StockLine]:
 def score_originality(script: Script, tokens: Tokens, trope_scores: list[TropeScore],
                       index: CorpusIndex, lexicon: Lexicon, *, top_k: int = 5,
                       exclude_self: bool = True, data: MatchData | None = None) -> Originality:
-    from .corpus import text_digest
-
     data = data or match_data(script, tokens, list(lexicon.boilerplate))
     excluded = _excluded(script, index, text_digest(script), exclude_self)
     # nearest works
@@ -175,8 +177,8 @@ def score_originality(script: Script, tokens: Tokens, trope_scores: list[TropeSc
     present = {t.trope for t in trope_scores if t.present}
     work_tropes = index.work_tropes()
     nearest = [
-        NearestWork(rank + 1, index.works[i]["id"], index.works[i]["title"],
-                    round(float(sims[i]), 4), index.works[i]["tropes"],
+        NearestWork(rank + 1, index.works[i].id, index.works[i].title,
+                    round(float(sims[i]), 4), index.works[i].tropes,
                     ";".join(sorted(present & work_tropes[i])))
         for rank, i in enumerate(order[:top_k])
     ]
@@ -190,7 +192,7 @@ def score_originality(script: Script, tokens: Tokens, trope_scores: list[TropeSc
     if chunks and index.n_chunks:
         sig = data.sig
         cands = index.lsh_candidates(band_keys(sig))
-        near_chunks = [np.arange(index.works[i]["chunk_start"], index.works[i]["chunk_end"])
+        near_chunks = [np.arange(index.works[i].chunk_start, index.works[i].chunk_end)
                        for i in order[:NEAREST_FOR_REUSE]]
         near = np.concatenate(near_chunks) if near_chunks else np.zeros(0, np.int64)
         for qi, chunk in enumerate(chunks):
@@ -209,10 +211,9 @@ def score_originality(script: Script, tokens: Tokens, trope_scores: list[TropeSc
                 ci, jac = int(ids[k]), float(jacs[k])
                 if jac < CANDIDATE_JACCARD / 2:
                     break
-                share, matched, _ = overlap(chunk.match, index.chunk_match(ci))
-                if share >= MIN_OVERLAP and matched >= MIN_MATCH_CHARS and (
-                        best is None or share > best[0]):
-                    best = (share, ci, jac, matched)
+                found = verify_passage(chunk.match, index.chunk_match(ci))
+                if found and (best is None or found[0] > best[0]):
+                    best = (found[0], ci, jac, found[1])
             if best is None:
                 continue
             share, ci, jac, matched = best
@@ -221,7 +222,7 @@ def score_originality(script: Script, tokens: Tokens, trope_scores: list[TropeSc
             _, ep, sc, l0, l1 = (int(x) for x in index.chunk_pos[ci])
             passages.append(Passage(
                 chunk.episode, chunk.scene, f"{chunk.line_start}-{chunk.line_end}", chunk.display,
-                work["id"], work["title"], ep, sc, f"{l0}-{l1}", index.chunk_text(ci),
+                work.id, work.title, ep, sc, f"{l0}-{l1}", index.chunk_text(ci),
                 round(share, 3), round(jac, 3)))
     coverage = covered_chars / total_chars
 
@@ -252,7 +253,7 @@ def score_originality(script: Script, tokens: Tokens, trope_scores: list[TropeSc
         "nearest_similarity": round(top_sim, 4), "reuse_coverage": round(coverage, 4),
         "combination": ";".join(sorted(present)), "combination_share": round(commonness, 4),
         "stock_lines": len(stock_items), "stock_per_1000": round(stock_rate, 3),
-        "excluded_self": [index.works[i]["id"] for i in sorted(excluded)],
+        "excluded_self": [index.works[i].id for i in sorted(excluded)],
         "corpus_works": len(index),
     }
     return Originality(score, parts, details, nearest, passages, stock_items, match_data=data)

@@ -11,15 +11,19 @@ lexicon and backend for the life of the process.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import itertools
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from .errors import SettingsError
+from .util import fingerprint
 
 if TYPE_CHECKING:
     from .lexicon import Lexicon
@@ -63,6 +67,19 @@ class Tokens:
         return self.words[i:j]
 
 
+@contextlib.contextmanager
+def _quiet_jieba() -> Iterator[None]:
+    """jieba logs its dictionary loading at DEBUG through its own handler: silence it while
+    it loads, and leave the logger as it was (an application's logging is its own)."""
+    logger = logging.getLogger("jieba")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 class Segmenter:
     """One tokenizer with the user words loaded.
 
@@ -70,9 +87,6 @@ class Segmenter:
     >>> seg.cut("他是个上门女婿")                          # doctest: +SKIP
     ['他', '是', '个', '上门女婿']
     """
-
-    # One segmenter per (lexicon, backend) for the process: building one costs 0.1-1 s.
-    _cache: ClassVar[dict[tuple[str, str], Segmenter]] = {}
 
     def __init__(self, user_words: Iterable[str] = (), *, backend: Backend = "auto",
                  hmm: bool = True) -> None:
@@ -95,30 +109,22 @@ class Segmenter:
             return tk
         import jieba
 
-        # jieba logs dictionary loading at DEBUG through its own handler; quiet it.
-        logging.getLogger("jieba").setLevel(logging.WARNING)
         tk = jieba.Tokenizer()
-        tk.initialize()
+        with _quiet_jieba():
+            tk.initialize()
         for word in self.user_words:
             tk.add_word(word)
         return tk
 
     @classmethod
     def for_lexicon(cls, lexicon: Lexicon, backend: Backend = "auto") -> Segmenter:
-        """A shared segmenter for this lexicon (built on first use)."""
+        """A shared segmenter for this lexicon, from ``shared_segmenter``'s cache."""
         if backend == "auto":
             backend = "rjieba" if rjieba_available() else "jieba"
-        key = (lexicon.version, backend)
-        seg = cls._cache.get(key)
-        if seg is None:
-            seg = cls(lexicon.user_words(), backend=backend)
-            cls._cache[key] = seg
-        return seg
+        return shared_segmenter(lexicon.version, backend, tuple(lexicon.user_words()))
 
     @cached_property
     def dictionary_checksum(self) -> str:
-        from .util import fingerprint
-
         return fingerprint([self.backend, *self.user_words])
 
     def tokenize(self, text: str) -> Tokens:
@@ -133,3 +139,47 @@ class Segmenter:
 
     def cut(self, text: str) -> list[str]:
         return self.tokenize(text).words
+
+
+@functools.lru_cache(maxsize=8)
+def shared_segmenter(version: str, backend: str, user_words: tuple[str, ...]) -> Segmenter:
+    """The process's cache of segmenters, one per (lexicon version, backend): building one
+    costs 0.1–1 s and every ``Analyzer`` of the same lexicon can share it (it is read-only
+    once built). ``shared_segmenter.cache_clear()`` empties it."""
+    return Segmenter(user_words, backend=backend)  # type: ignore[arg-type]
+
+
+# -- term features of tokens: what the classifier, the index and chunks count ---------------
+
+def features(words: Sequence[str]) -> list[str]:
+    """Unigrams and adjacent bigrams of content words.
+
+    >>> features(["他", "是", "，", "上门女婿"])
+    ['他', '是', '上门女婿', '他 是', '是 上门女婿']
+    """
+    # judged once per distinct word: a long script repeats its words many times over
+    keep = {w for w in set(words) if any(ch.isalnum() for ch in w)}
+    content = [w for w in words if w in keep]
+    return content + [f"{a} {b}" for a, b in itertools.pairwise(content)]
+
+
+def name_words(names: Sequence[str]) -> set[str]:
+    """Character names and their given-name parts (林小舟 -> 林小舟, 小舟).
+
+    Names are the strongest words inside one script and mean nothing outside it; a model that
+    learned them would only recognise our own sample scripts.
+    """
+    out: set[str] = set()
+    for name in names:
+        name = name.strip()
+        if len(name) < 2 or len(name) > 6:
+            continue
+        out.add(name)
+        if len(name) >= 3:
+            out.add(name[1:])
+            out.add(name[-2:])
+    return out
+
+
+def strip_names(words: Sequence[str], names: set[str]) -> list[str]:
+    return [w for w in words if w not in names]

@@ -23,13 +23,11 @@ see ``tests/test_timing.py``.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import asdict, dataclass
 
 from .errors import SettingsError
 from .model import LineKind, Script
-
-_COUNTED = re.compile(r"\w", re.UNICODE)
+from .normalize import counted_chars
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,13 +55,6 @@ class TimingProfile:
             raise SettingsError("max_action_s must be >= min_action_s")
 
 
-def counted_chars(text: str) -> int:
-    """Characters that take time to say: Han, letters, digits.
-
-    >>> counted_chars("你好，世界！OK")
-    6
-    """
-    return len(_COUNTED.findall(text))
 
 
 def line_seconds(kind: LineKind, content: str, profile: TimingProfile) -> float:

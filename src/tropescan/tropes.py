@@ -30,14 +30,13 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
-import numpy as np
-
-from .lexicon import CueHit, Lexicon
+from .lexicon import Lexicon, LinePlace, hits_by_line
 from .model import LineKind, Script
+from .normalize import counted_chars
+from .schema import TROPES_METHOD
 from .segment import Tokens
-from .timing import counted_chars
 
-METHOD = "combined.v1"
+METHOD = TROPES_METHOD
 LEXICON_SCALE = 2.0
 MIN_DISTINCT = 3
 STRONG_CUE = 2.0
@@ -71,39 +70,6 @@ class TropeScore:
     evidence_count: int
     distinct_cues: int
 
-
-@dataclass(frozen=True, slots=True)
-class LinePlace:
-    """Where each line of ``Script.text`` sits: arrays for fast offset -> line lookup."""
-
-    offsets: np.ndarray
-    refs: list[tuple[int, int, int]]  # (episode index, scene index, line index)
-
-    @classmethod
-    def of(cls, script: Script) -> LinePlace:
-        offsets, refs = [], []
-        for ei, ep in enumerate(script.episodes):
-            for si, sc in enumerate(ep.scenes):
-                for li, line in enumerate(sc.lines):
-                    offsets.append(line.offset)
-                    refs.append((ei, si, li))
-        return cls(np.asarray(offsets, dtype=np.int64), refs)
-
-    def locate(self, offset: int) -> int:
-        """Index (into ``refs``) of the line containing ``offset``."""
-        return int(np.searchsorted(self.offsets, offset, side="right")) - 1
-
-
-def hits_by_line(script: Script, hits: list[CueHit], place: LinePlace) -> dict[int, list[CueHit]]:
-    """Cue hits grouped by the line (index into ``place.refs``) they start on."""
-    out: dict[int, list[CueHit]] = defaultdict(list)
-    if not hits:
-        return out
-    starts = np.fromiter((h.start for h in hits), dtype=np.int64, count=len(hits))
-    lines = np.searchsorted(place.offsets, starts, side="right") - 1  # one call, not one per hit
-    for hit, line in zip(hits, lines.tolist(), strict=True):
-        out[line].append(hit)
-    return out
 
 
 def cancelled(text: str, start: int, end: int, weight: float, contexts: tuple[str, ...]) -> bool:

@@ -20,7 +20,6 @@ Saved like the trope classifier: ``model.json`` + ``weights.npz`` (no pickle).
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,15 +29,15 @@ import numpy as np
 
 from ._version import __version__
 from .errors import ModelError
-from .lexicon import CueHit, Lexicon
+from .lexicon import CueHit, Lexicon, LinePlace, hits_by_line
 from .model import LineKind, Script
+from .schema import TWIST_CATEGORIES, TWISTS_MODEL_METHOD
 from .segment import Tokens
-from .tropes import LinePlace, hits_by_line
-from .util import load_model_folder, save_model_folder
+from .util import load_model_folder, save_model_folder, smoothed_idf
 
 FORMAT = "tropescan.twistmodel/2"
-METHOD = "twists.v3"
-CATEGORIES = ("reveal", "reversal", "face_slap", "betrayal", "crisis", "hook")
+METHOD = TWISTS_MODEL_METHOD
+CATEGORIES = TWIST_CATEGORIES
 KINDS = (LineKind.DIALOGUE, LineKind.VOICEOVER, LineKind.ACTION, LineKind.SUBTITLE,
          LineKind.TRANSITION, LineKind.PROSE)
 NGRAM = (1, 3)
@@ -232,7 +231,7 @@ class TwistModel:
         self._keys = None
         n_docs = len(texts)
         df = Counter(gram for text in texts for gram in set(_ngrams(text)) if gram in self.vocabulary_)
-        self.idf_ = np.array([math.log((1 + n_docs) / (1 + df[g])) + 1 for g in vocab])
+        self.idf_ = smoothed_idf([df[g] for g in vocab], n_docs)
         self.mean_ = dense.mean(axis=0)
         self.scale_ = dense.std(axis=0)
         self.scale_[self.scale_ == 0] = 1.0

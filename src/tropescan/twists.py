@@ -32,17 +32,17 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .lexicon import CueHit, Lexicon
+from .lexicon import CueHit, Lexicon, LinePlace, hits_by_line
 from .model import LineKind, Script
+from .schema import TWIST_CATEGORIES, TWISTS_RULE_METHOD
 from .segment import Tokens
-from .tropes import LinePlace, hits_by_line
 
 if TYPE_CHECKING:
     from .twist_model import TwistModel
 
-CATEGORIES = ("reveal", "reversal", "face_slap", "betrayal", "crisis", "hook")
+CATEGORIES = TWIST_CATEGORIES
 
-METHOD = "twists.v1"
+METHOD = TWISTS_RULE_METHOD
 THRESHOLD = 3.0
 PUNCT_BONUS = 0.5
 ACTION_BONUS = 0.5

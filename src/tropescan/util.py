@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
+
+from .errors import ModelError
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -86,8 +89,6 @@ def load_model_folder(path: Path, keys: tuple[str, ...], what: str) -> tuple[dic
 
     import numpy as np
 
-    from .errors import ModelError
-
     try:
         doc = json.loads((path / "model.json").read_text(encoding="utf-8"))
         weights = np.load(path / "weights.npz", allow_pickle=False)
@@ -111,3 +112,12 @@ def records_frame(items: Iterable[object], columns: list[str]) -> Any:
     import pandas as pd
 
     return pd.DataFrame([{c: getattr(it, c) for c in columns} for it in items], columns=columns)
+
+
+def smoothed_idf(doc_freqs: Sequence[int], n_docs: int) -> Any:
+    """scikit-learn's smoothed idf, ``ln((1 + n) / (1 + df)) + 1``, as a float64 array: the
+    corpus index's term weights and the twist model's n-gram weights."""
+    import numpy as np
+
+    return np.array([math.log((1 + n_docs) / (1 + df)) + 1 for df in doc_freqs],
+                    dtype=np.float64)

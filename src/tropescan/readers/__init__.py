@@ -11,22 +11,14 @@ from pathlib import Path
 
 from ..errors import FormatError, InputError
 from ..model import Script
+from ..sample import read_manifest
+from ..schema import EXTENSIONS, FORMATS, UNSUPPORTED
 from ..timing import TimingProfile, estimate_timeline
 from .decode import read_text
 from .docx import parse_docx
 from .fountain import parse_fountain
 from .subtitles import SRT_TIME_RE, parse_ass, parse_srt
 from .text import parse_text
-
-FORMATS = ("text", "markdown", "fountain", "srt", "ass", "docx")
-EXTENSIONS = {
-    ".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
-    ".fountain": "fountain", ".spmd": "fountain", ".srt": "srt", ".ass": "ass", ".ssa": "ass",
-    ".docx": "docx",
-}
-UNSUPPORTED = {".doc": "old Word .doc files are not supported; save as .docx",
-               ".pdf": "PDF is not supported; export the script as .docx or .txt",
-               ".rtf": "RTF is not supported; save as .docx or .txt"}
 
 
 def detect_format(path: Path, text: str | None = None) -> str:
@@ -57,8 +49,6 @@ def resolve_sample(path: str | Path) -> Path:
     text = str(path)
     if not text.startswith(SAMPLE_PREFIX):
         return Path(path)
-    from ..sample import read_manifest
-
     wanted = text[len(SAMPLE_PREFIX):]
     works = read_manifest()
     for work in works:

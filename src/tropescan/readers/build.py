@@ -5,7 +5,7 @@ where the normalised text and its offsets are made, so every format gets the sam
 from __future__ import annotations
 
 from ..model import Episode, Line, LineKind, Scene, Script
-from .normalize import is_traditional, normalize
+from ..normalize import is_traditional, normalize
 
 
 class ScriptBuilder:

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 
 from ..errors import FormatError
 from ..model import Line, LineKind, Script
+from ..normalize import fold_simplified
 from .build import ScriptBuilder
-from .normalize import fold_simplified
 from .text import CAPTION_RE, VO_WORDS, cn_number
 
 SRT_TIME_RE = re.compile(

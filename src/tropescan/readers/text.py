@@ -25,8 +25,8 @@ import re
 import unicodedata
 
 from ..model import Line, LineKind
+from ..normalize import fold_simplified, is_traditional
 from .build import ScriptBuilder
-from .normalize import fold_simplified, is_traditional
 
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
              "七": 7, "八": 8, "九": 9}

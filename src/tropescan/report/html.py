@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..util import atomic_write_text, clock
+from .plots import to_data_uri
 
 PART_HELP = {
     "similarity": "1 − how close the nearest existing work is (TF-IDF cosine)",
@@ -43,8 +44,6 @@ def render_report(analysis: Any, *, plots: bool = True) -> str:
     images: dict[str, str | None] = {"timeline_plot": None, "episode_plot": None,
                                      "trope_plot": None}
     if plots:
-        from .plots import to_data_uri
-
         images = {"timeline_plot": to_data_uri(analysis.plot_timeline()),
                   "episode_plot": to_data_uri(analysis.plot_episodes()),
                   "trope_plot": to_data_uri(analysis.plot_tropes())}

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from ..util import atomic_write_bytes
+
 CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "Source Han Sans SC",
              "Source Han Sans CN", "WenQuanYi Zen Hei", "WenQuanYi Micro Hei", "SimHei",
              "Microsoft YaHei", "PingFang SC", "Heiti SC", "AR PL UMing CN", "Droid Sans Fallback")
 CATEGORY_COLORS = {"reveal": "#d62728", "reversal": "#ff7f0e", "face_slap": "#9467bd",
                    "betrayal": "#8c564b", "crisis": "#1f77b4", "hook": "#2ca02c"}
-CATEGORY_ZH = {"reveal": "身份揭露", "reversal": "反转", "face_slap": "打脸", "betrayal": "背叛",
-               "crisis": "危机", "hook": "钩子"}
 
 
 def _mpl() -> Any:
@@ -132,7 +132,7 @@ def plot_twist_timeline(analysis: Any, *, ax: Any = None) -> Display:
         grid = np.arange(0, s.duration_s + w, w)
         for x in grid:
             ax.axvline(x, color="0.88", lw=0.5, zorder=0)
-        ax.set_yticks(range(len(cats)), [label(CATEGORY_ZH[c], c) for c in cats])
+        ax.set_yticks(range(len(cats)), [label(analysis.twist_names.get(c, c), c) for c in cats])
         ax.set_ylim(-0.8, len(cats) + 0.2)
         ax.set_xlim(0, max(s.duration_s, w))
         # ticks on whole minutes (half minutes for short scripts), a multiple of the grid
@@ -231,7 +231,6 @@ def save(fig: Any, path: Any) -> None:
     import io
     from pathlib import Path
 
-    from ..util import atomic_write_bytes
 
     path = Path(path)
     fmt = path.suffix.lstrip(".").lower() or "png"

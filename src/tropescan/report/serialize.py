@@ -5,6 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from ..model import Script
+from ..schema import (
+    EPISODE_COLUMNS,
+    EVIDENCE_COLUMNS,
+    NEAREST_COLUMNS,
+    PASSAGE_COLUMNS,
+    SCHEMA_VERSION,
+    STOCK_COLUMNS,
+    TROPE_COLUMNS,
+    TWIST_COLUMNS,
+    WINDOW_COLUMNS,
+)
 
 
 def script_summary(script: Script) -> dict[str, Any]:
@@ -90,16 +101,6 @@ def _items(items: Any, columns: list[str]) -> list[dict[str, Any]]:
 
 def analysis_to_dict(analysis: Any) -> dict[str, Any]:
     """The JSON report of one analysis (schema documented in docs/formats.md)."""
-    from ..api import (
-        EPISODE_COLUMNS,
-        EVIDENCE_COLUMNS,
-        SCHEMA_VERSION,
-        TROPE_COLUMNS,
-        TWIST_COLUMNS,
-        WINDOW_COLUMNS,
-    )
-    from ..originality import NEAREST_COLUMNS, PASSAGE_COLUMNS, STOCK_COLUMNS
-
     o = analysis.originality
     return {
         "schema_version": SCHEMA_VERSION,

@@ -6,10 +6,10 @@ import csv
 import io
 from typing import Any
 
+from ..schema import ROW_COLUMNS
+
 
 def rows_to_csv(rows: list[dict[str, Any]], columns: list[str] | None = None) -> str:
-    from ..api import ROW_COLUMNS
-
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=columns or ROW_COLUMNS, extrasaction="ignore")
     writer.writeheader()

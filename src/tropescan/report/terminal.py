@@ -48,8 +48,6 @@ def _pct(x: float | None) -> str:
 
 def render_scan(analysis: Any, *, evidence_per_trope: int = 2, width: int = 110) -> str:
     """The writer's report: tropes with evidence, pacing, originality, reused passages."""
-    from ..util import clock
-
     buf = io.StringIO()
     con = _console(buf, width)
     s = analysis.script
@@ -140,8 +138,6 @@ def render_tropes(analysis: Any) -> str:
 
 
 def render_twists(analysis: Any) -> str:
-    from ..util import clock
-
     table = _table(("集 ep", "time", "line", "category", "score", "text"),
                    ((str(ev.episode), clock(ev.time_s), str(ev.line), ev.category,
                      f"{ev.score:.2f}", ev.text[:60]) for ev in analysis.twist_events), fold=True)
@@ -220,8 +216,6 @@ def render_homogeneity(h: Any) -> str:
 
 def render_windows(analysis: Any) -> str:
     """One row per window: the 15-second grid a writer checks the formula against."""
-    from ..util import clock
-
     return _table(("集 ep", "window", "from", "to", "twists", "categories"),
                   ((str(w.episode), str(w.index), clock(w.start_s),
                     clock(w.end_s) + (" (partial)" if w.partial else ""), str(w.n_twists),

@@ -88,3 +88,13 @@ def normalize(text: str, *, traditional: bool = False) -> str:
     if traditional:
         text = to_simplified(text)
     return unicodedata.normalize("NFKC", text).lower().replace("\n", " ")
+
+
+_COUNTED = re.compile(r"\w", re.UNICODE)
+def counted_chars(text: str) -> int:
+    """Characters that take time to say: Han, letters, digits.
+
+    >>> counted_chars("你好，世界！OK")
+    6
+    """
+    return len(_COUNTED.findall(text))

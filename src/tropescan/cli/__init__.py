@@ -1,0 +1,57 @@
+"""The ``tropescan`` command: click commands only, each a few lines over the library.
+
+Layer 6. ``common`` holds what every command shares (error handling, options declared once,
+output); ``writer`` the writer's commands (parse, scan, tropes, twists); ``judge`` the judge's
+(batch, index, homogeneity); ``data`` the data maintainer's (lexicon, train, evaluate).
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import click
+
+from .._version import __version__
+from . import data, judge, writer
+
+
+class _Group(click.Group):
+    """The top-level group: library warnings reach people as one line on stderr while a
+    command runs (scoped: the process's warning hooks are restored afterwards)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        # Only the hook is swapped, not the filters: a warning already shown in this
+        # process is not repeated (catch_warnings would reset that memory).
+        before = warnings.showwarning
+        warnings.showwarning = _show_warning
+        try:
+            return super().invoke(ctx)
+        finally:
+            warnings.showwarning = before
+
+
+def _show_warning(message: Any, category: Any, filename: Any, lineno: Any, file: Any = None,
+                  line: Any = None) -> None:
+    click.echo(f"warning: {message}", err=True)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tropescan")
+@click.option("-v", "--verbose", is_flag=True, help="Show tracebacks for unexpected errors.")
+def main(verbose: bool) -> None:
+    """tropescan: how formulaic is a Chinese mini-series (微短剧) script?
+
+    \b
+    Examples:
+      tropescan scan draft.txt              # tropes, twists, originality
+      tropescan batch submissions/ -o results.csv --reports reports/
+      tropescan parse draft.docx --format json
+    """
+
+
+for _command in (writer.parse, writer.scan, writer.tropes, writer.twists, data.lexicon,
+                 data.train, data.evaluate, judge.index, judge.homogeneity_cmd, judge.batch):
+    main.add_command(_command)
+
+__all__ = ["main"]

@@ -1,0 +1,66 @@
+"""One definition of every name that several modules share: output columns, the schema
+version, method tags, file formats and extensions, twist categories and thresholds.
+
+Layer 0: imports nothing of tropescan. A column list, an extension or a threshold changes
+here and nowhere else (docs/formats.md documents the columns).
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 1
+
+# -- method tags, printed with every result ----------------------------------------------------
+TROPES_METHOD = "combined.v1"
+LEXICON_TROPES_METHOD = "lexicon.v1"
+CLASSIFIER_METHOD = "tfidf.v1"
+TWISTS_MODEL_METHOD = "twists.v3"  # the learned line model (twist_model.py)
+TWISTS_RULE_METHOD = "twists.v1"  # the lexicon rule, without a model (twists.py)
+ORIGINALITY_METHOD = "originality.v1"
+
+# -- inputs ------------------------------------------------------------------------------------
+FORMATS = ("text", "markdown", "fountain", "srt", "ass", "docx")
+EXTENSIONS = {
+    ".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
+    ".fountain": "fountain", ".spmd": "fountain", ".srt": "srt", ".ass": "ass", ".ssa": "ass",
+    ".docx": "docx",
+}
+UNSUPPORTED = {".doc": "old Word .doc files are not supported; save as .docx",
+               ".pdf": "PDF is not supported; export the script as .docx or .txt",
+               ".rtf": "RTF is not supported; save as .docx or .txt"}
+SUFFIX_LIST = " ".join(sorted({ext for ext in EXTENSIONS}))  # for messages
+
+# -- twists ------------------------------------------------------------------------------------
+TWIST_CATEGORIES = ("reveal", "reversal", "face_slap", "betrayal", "crisis", "hook")
+
+# -- originality and collections ---------------------------------------------------------------
+# Two works at least this close by cosine are near-duplicates: in a collection's homogeneity
+# and between the submissions of a batch alike.
+DUPLICATE_COSINE = 0.5
+SIMILAR_WORKS = 0.3  # work pairs this close get every chunk pair checked, not only LSH hits
+SMALL_COLLECTION = 50  # fewer works than this borrow a reference corpus's idf
+
+# -- output tables -----------------------------------------------------------------------------
+TROPE_COLUMNS = ["trope", "name_zh", "name_en", "lexicon_score", "classifier_prob", "score",
+                 "present", "evidence_count"]
+EVIDENCE_COLUMNS = ["trope", "cue", "weight", "episode", "scene", "line", "time_s", "text"]
+TWIST_COLUMNS = ["episode", "line", "time_s", "series_time_s", "category", "score", "cues", "text"]
+WINDOW_COLUMNS = ["episode", "index", "start_s", "end_s", "n_twists", "categories", "partial"]
+EPISODE_COLUMNS = ["episode", "duration_s", "n_twists", "density", "window_share",
+                   "longest_gap_s", "first_twist_s", "ends_on_hook"]
+NEAREST_COLUMNS = ["rank", "work_id", "title", "similarity", "tropes", "shared_tropes"]
+PASSAGE_COLUMNS = ["episode", "scene", "lines", "text", "work_id", "title", "work_episode",
+                   "work_scene", "work_lines", "work_text", "overlap", "jaccard"]
+STOCK_COLUMNS = ["line", "stock", "trope", "text"]
+# One row per script: the batch table and analyze_many share these columns.
+ROW_COLUMNS = ["id", "path", "title", "format", "episodes", "duration_s", "top_tropes",
+               "twist_density", "window_share", "longest_gap_s", "hook_share", "originality",
+               "similarity_part", "reuse_part", "combination_part", "stock_part",
+               "nearest_work", "nearest_similarity", "reused_passages", "status", "error"]
+RESULT_COLUMNS = ["rank", *ROW_COLUMNS, "similar_submissions", "report"]
+NUMERIC_COLUMNS = ("episodes", "duration_s", "twist_density", "window_share", "longest_gap_s",
+                   "hook_share", "originality", "similarity_part", "reuse_part",
+                   "combination_part", "stock_part", "nearest_similarity", "reused_passages")
+SUBMISSION_PAIR_COLUMNS = ["path_a", "path_b", "cosine", "shared_passages"]
+WORK_PAIR_COLUMNS = ["work_a", "title_a", "work_b", "title_b", "cosine", "shared_passages"]
+WORK_COLUMNS = ["id", "title", "path", "format", "labels", "tropes", "derived_from", "note",
+                "n_chars", "digest", "chunk_start", "chunk_end"]
