@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from texts import catalogue_code
 
 from tropescan.batch import add_to_index, build_index
 from tropescan.cli import main
@@ -344,7 +345,7 @@ def test_corpus_load_refuses_damaged_index(damage: Callable[[Path], None], messa
     assert err.value.path == str(path)
     assert str(err.value).startswith(f"{path}: ")
     assert message in err.value.message
-    assert err.value.code == "TS400"
+    assert err.value.code == catalogue_code(err.value.message)
 
 
 NOT_AN_INDEX = [
@@ -413,5 +414,6 @@ def test_corpus_cli_index_info_broken(damage: Callable[[Path], None], message: s
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith(f"Error: {path}: ")
-    assert message in lines[0] and lines[0].endswith("[TS400]")
+    text = lines[0].removeprefix(f"Error: {path}: ").rsplit(" [", 1)[0]
+    assert message in lines[0] and lines[0].endswith(f"[{catalogue_code(text)}]")
     assert "Traceback" not in result.stderr

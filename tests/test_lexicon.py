@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from texts import catalogue_code
 
 from tropescan._resources import lexicon_dir
 from tropescan.cli import main
@@ -232,7 +233,8 @@ def test_lexicon_check_file_unreadable(tmp_path: Path, data: bytes, message: str
     problems = check_file(path)
     assert len(problems) == 1
     assert problems[0].startswith(f"{path}: {message}")
-    assert problems[0].endswith("[TS200]")
+    text = problems[0].removeprefix(f"{path}: ").rsplit(" [", 1)[0]
+    assert problems[0].endswith(f"[{catalogue_code(text)}]")
     if message.startswith("TOML"):
         assert "line 2" in problems[0]
 

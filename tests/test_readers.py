@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from texts import ENCODED_VARIANTS, FRAGMENTS, SCENE_PREFIX
+from texts import ENCODED_VARIANTS, FRAGMENTS, SCENE_PREFIX, catalogue_code
 
 import tropescan
 from tropescan.errors import DecodeError, FormatError, InputError, TropescanError
@@ -726,7 +726,7 @@ def test_readers_bad_input_raises(bad_inputs: dict[str, Path], name: str,
     message = str(info.value)
     assert message.startswith(f"{path}:")
     assert words in message
-    assert message.endswith(f"[{error.code}]")
+    assert message.endswith(f"[{catalogue_code(info.value.message)}]")
 
 
 def test_readers_no_text_docx(docx_scripts: dict[str, Path]) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from texts import FORMULA_EPISODE, FORMULA_SECOND_EPISODE, SCENE_PREFIX
+from texts import FORMULA_EPISODE, FORMULA_SECOND_EPISODE, SCENE_PREFIX, catalogue_code
 
 from tropescan.api import Analyzer, default_model_dir
 from tropescan.errors import ModelError
@@ -283,7 +283,7 @@ def test_twist_model_load_refuses_broken_model(tmp_path: Path, corrupt: Callable
     message = str(info.value)
     assert str(path) in message
     assert words in message
-    assert message.endswith("[TS300]") and "\n" not in message
+    assert message.endswith(f"[{catalogue_code(info.value.message)}]") and "\n" not in message
 
 
 def test_twist_model_load_missing_folder(tmp_path: Path) -> None:

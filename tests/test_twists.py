@@ -656,7 +656,7 @@ def test_twists_cli_plot(formula_script: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    pytest.param(["missing.txt"], "missing.txt: no such file [TS100]", id="missing-file"),
+    pytest.param(["missing.txt"], "missing.txt: no such file [TS101]", id="missing-file"),
     pytest.param(["empty.txt"], "empty.txt: ", id="empty-file"),
     pytest.param(["bad.srt"], "bad.srt:", id="bad-subtitles"),
 ])

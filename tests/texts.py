@@ -187,3 +187,27 @@ TWIST_SRT = """1
 """
 #: (episode, seconds into the episode, seconds into the series) of TWIST_SRT's two twists.
 TWIST_SRT_EVENTS = [(1, 4.2, 4.2), (2, 3.0, 33.0)]
+
+
+# --- errors (the catalogue: one code per message) ----------------------------------------------
+
+def catalogue_code(message: str) -> str:
+    """The code of the one catalogue entry whose template produces ``message`` (the
+    ``TropescanError.message`` text, without path or code)."""
+    import re
+    import string
+
+    from tropescan.errors import Errors
+
+    found = []
+    for entry in Errors.all().values():
+        parts = []
+        for literal, field, _, _ in string.Formatter().parse(entry.text):
+            parts.append(re.escape(literal))
+            if field is not None:
+                parts.append(".+?")
+        if re.fullmatch("".join(parts), message, flags=re.S):
+            found.append(entry)
+    # the most specific template wins (fewest characters left to fields)
+    assert found, f"no catalogue entry produces {message!r}"
+    return max(found, key=lambda e: len(re.sub(r"\{[^}]*\}", "", e.text))).code

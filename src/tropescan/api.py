@@ -26,7 +26,7 @@ from ._version import __version__
 from .chunks import MINHASH_SCHEME
 from .classifier import TropeClassifier
 from .corpus import CorpusIndex, IndexOrigin, WorkFeatures, work_features
-from .errors import SettingsError, TropescanError
+from .errors import Errors, SettingsError, TropescanError
 from .index_store import FORMAT as INDEX_FORMAT
 from .lexicon import Lexicon, LinePlace, load_lexicon
 from .model import Script
@@ -99,11 +99,11 @@ class Settings:
 
     def __post_init__(self) -> None:
         if not (isinstance(self.window_s, int | float) and 1 <= self.window_s <= 600):
-            raise SettingsError(f"window_s must be between 1 and 600 seconds, got {self.window_s!r}")
+            raise SettingsError(Errors.WINDOW_RANGE(got=self.window_s))
         if not (isinstance(self.top_k, int) and 1 <= self.top_k <= 100):
-            raise SettingsError(f"top_k must be an int between 1 and 100, got {self.top_k!r}")
+            raise SettingsError(Errors.TOP_K_RANGE(got=self.top_k))
         if self.twist_threshold is not None and self.twist_threshold <= 0:
-            raise SettingsError("twist_threshold must be > 0")
+            raise SettingsError(Errors.TWIST_THRESHOLD)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from .api import Analyzer, CorpusArg, Settings, default_analyzer, sample_index
 from .corpus import MAX_TERMS, CorpusIndex, WorkFeatures, work_features
-from .errors import CorpusIndexError, TropescanError
+from .errors import CorpusIndexError, Errors, RunError, TropescanError
 from .report.html import write_report
 from .schema import ROW_COLUMNS, SMALL_COLLECTION
 from .sources import Source, SourceArg, find_scripts, resolve_sources
@@ -183,11 +183,11 @@ def _run_dask(fn: Callable[..., Any], arglists: Sequence[tuple[Any, ...]], sched
     try:
         from distributed import Client, as_completed
     except ImportError as exc:
-        raise TropescanError("--scheduler needs Dask: pip install 'tropescan[dask]'") from exc
+        raise RunError(Errors.NEEDS_DASK) from exc
     try:
         client = Client(scheduler, timeout="20s")
     except (OSError, TimeoutError) as exc:
-        raise TropescanError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from exc
+        raise RunError(Errors.NO_SCHEDULER(address=scheduler, detail=exc)) from exc
     try:
         futures = {client.submit(fn, *args, pure=False): k for k, args in enumerate(arglists)}
         for done, fut in enumerate(as_completed(futures), start=1):
@@ -208,7 +208,7 @@ def corpus_arg(corpus: CorpusArg, settings: Settings | None) -> str | None:
     if isinstance(corpus, CorpusIndex):
         path = corpus.meta.get("path")
         if not path:
-            raise TropescanError("save the CorpusIndex before a parallel batch (index.save(path))")
+            raise RunError(Errors.UNSAVED_INDEX)
         return str(path)
     if str(corpus) == "sample":
         index = default_analyzer(settings, "sample").corpus
@@ -298,7 +298,7 @@ def build_index(sources: SourceArg, *, analyzer: Analyzer | None = None,
     feats = _features(resolve_sources(sources), analyzer, on_error, jobs=jobs,
                       scheduler=scheduler, progress=progress)
     if not feats:
-        raise CorpusIndexError("no readable scripts to index")
+        raise CorpusIndexError(Errors.NOTHING_TO_INDEX)
     return CorpusIndex.from_features(feats, origin=analyzer.index_origin(), max_terms=max_terms,
                                      reference=reference)
 

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from ._version import __version__
-from .errors import ModelError, SettingsError
+from .errors import Errors, ModelError, SettingsError
 from .schema import CLASSIFIER_METHOD
 from .segment import features
 from .util import load_model_folder, save_model_folder
@@ -35,7 +35,7 @@ METHOD = CLASSIFIER_METHOD
 
 
 class NotFittedError(ModelError):
-    code = "TS301"
+    """A classifier used before ``fit`` or ``load``."""
 
 
 class TropeClassifier:
@@ -55,11 +55,11 @@ class TropeClassifier:
 
     def _validate(self) -> None:
         if not (isinstance(self.C, int | float) and self.C > 0):
-            raise SettingsError(f"C must be > 0, got {self.C!r}")
+            raise SettingsError(Errors.CLASSIFIER_C(got=self.C))
         if not (isinstance(self.min_df, int) and self.min_df >= 1):
-            raise SettingsError(f"min_df must be an int >= 1, got {self.min_df!r}")
+            raise SettingsError(Errors.CLASSIFIER_MIN_DF(got=self.min_df))
         if not (isinstance(self.max_features, int) and self.max_features >= 10):
-            raise SettingsError(f"max_features must be an int >= 10, got {self.max_features!r}")
+            raise SettingsError(Errors.CLASSIFIER_MAX_FEATURES(got=self.max_features))
 
     # -- training ------------------------------------------------------------------------
     def fit(self, docs: Sequence[Sequence[str]], labels: Sequence[Sequence[str]],
@@ -114,7 +114,7 @@ class TropeClassifier:
 
     def _check(self) -> None:
         if not hasattr(self, "coef_"):
-            raise NotFittedError("this TropeClassifier is not fitted yet: call fit() or load()")
+            raise NotFittedError(Errors.CLASSIFIER_NOT_FITTED)
 
     # -- prediction (numpy only) ---------------------------------------------------------
     def transform_one(self, words: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -171,19 +171,16 @@ class TropeClassifier:
         doc, arrays = load_model_folder(path, ("idf", "coef", "intercept"), "classifier")
         idf, coef, intercept = arrays["idf"], arrays["coef"], arrays["intercept"]
         if doc.get("format") != FORMAT:
-            raise ModelError(f"unsupported classifier format {doc.get('format')!r}; "
-                             f"retrain with `tropescan train`", path=path)
+            raise ModelError(Errors.CLASSIFIER_FORMAT(got=doc.get("format")), path=path)
         try:
             vocab, classes = list(doc["vocabulary"]), list(doc["classes"])
             model = cls(**doc["params"])
         except (KeyError, TypeError) as exc:
-            raise ModelError(f"corrupt classifier: bad or missing model.json entry ({exc})",
-                             path=path) from exc
+            raise ModelError(Errors.CLASSIFIER_ENTRY(detail=exc), path=path) from exc
         if (coef.shape != (len(classes), len(vocab)) or idf.shape != (len(vocab),)
                 or intercept.shape != (len(classes),)
                 or any(a.dtype.kind != "f" for a in (idf, coef, intercept))):
-            raise ModelError("corrupt classifier: array shapes or types do not match the "
-                             "vocabulary and classes", path=path)
+            raise ModelError(Errors.CLASSIFIER_SHAPES, path=path)
         model.classes_ = classes
         model.vocabulary_ = {t: i for i, t in enumerate(vocab)}
         model.idf_, model.coef_, model.intercept_ = idf, coef, intercept

@@ -35,7 +35,7 @@ import numpy as np
 
 from ._version import __version__
 from .chunks import BANDS, MINHASH_SCHEME, NUM_PERM, MatchData, band_keys, match_data
-from .errors import CorpusIndexError
+from .errors import CorpusIndexError, Errors
 from .index_store import FORMAT, CSRArrays, IndexData, read_index, write_index
 from .model import Script
 from .schema import SMALL_COLLECTION, WORK_COLUMNS  # noqa: F401  (re-exported)
@@ -416,9 +416,8 @@ class CorpusIndex:
         evidence would mix."""
         built = self.meta.get("lexicon_version")
         if built != origin.lexicon_version and not allow_stale:
-            raise CorpusIndexError(
-                f"index was built with lexicon {built}, current is {origin.lexicon_version}: "
-                "rebuild it with `tropescan index build`", path=self.meta.get("path"))
+            raise CorpusIndexError(Errors.INDEX_OTHER_LEXICON(built=built, current=origin.lexicon_version),
+                                   path=self.meta.get("path"))
 
     # -- persistence ----------------------------------------------------------------------
     def save(self, path: str | os.PathLike[str]) -> Path:

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from .chunks import MINHASH_SCHEME
-from .errors import CorpusIndexError
+from .errors import CorpusIndexError, Errors
 from .schema import WORK_COLUMNS
 from .util import replace_dir
 
@@ -115,25 +115,22 @@ def write_index(path: str | os.PathLike[str], data: IndexData) -> Path:
 
 def _read_meta(path: Path, lexicon_version: str | None) -> dict[str, Any]:
     if not path.is_dir():
-        raise CorpusIndexError("no index folder here (build one with `tropescan index build`)",
-                               path=path)
+        raise CorpusIndexError(Errors.NO_INDEX_FOLDER, path=path)
     try:
         meta = json.loads((path / "index.json").read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise CorpusIndexError("not a tropescan index (index.json missing)", path=path) from exc
+        raise CorpusIndexError(Errors.NOT_AN_INDEX, path=path) from exc
     except (OSError, ValueError) as exc:
-        raise CorpusIndexError(f"corrupt index.json: {exc}", path=path) from exc
+        raise CorpusIndexError(Errors.CORRUPT_INDEX_JSON(detail=exc), path=path) from exc
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         got = meta.get("format") if isinstance(meta, dict) else None
-        raise CorpusIndexError(f"foreign index format {got!r}, expected {FORMAT!r}", path=path)
+        raise CorpusIndexError(Errors.FOREIGN_INDEX(got=got, expected=FORMAT), path=path)
     if meta.get("minhash") != MINHASH_SCHEME:
-        raise CorpusIndexError(f"index uses MinHash scheme {meta.get('minhash')!r}, expected "
-                               f"{MINHASH_SCHEME!r}: rebuild it with `tropescan index build`",
-                               path=path)
+        raise CorpusIndexError(Errors.INDEX_MINHASH(got=meta.get("minhash"),
+                                                    expected=MINHASH_SCHEME), path=path)
     if lexicon_version is not None and meta.get("lexicon_version") != lexicon_version:
-        raise CorpusIndexError(
-            f"stale index: built with lexicon {meta.get('lexicon_version')}, current is "
-            f"{lexicon_version}; rebuild it with `tropescan index build`", path=path)
+        raise CorpusIndexError(Errors.STALE_INDEX(built=meta.get("lexicon_version"),
+                                                  current=lexicon_version), path=path)
     return meta
 
 
@@ -164,17 +161,17 @@ def read_index(path: str | os.PathLike[str], *, lexicon_version: str | None = No
     # A truncated .npy ends in EOFError, a truncated .npz in BadZipFile: both are damage.
     except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError,
             zipfile.BadZipFile) as exc:
-        raise CorpusIndexError(f"corrupt index: {type(exc).__name__}: {exc}"[:200],
-                               path=path) from exc
+        raise CorpusIndexError(
+            Errors.CORRUPT_INDEX(detail=f"{type(exc).__name__}: {exc}"[:185]), path=path) from exc
     if (len(works) != meta.get("n_works") or X.shape != (len(works), len(vocab))
             or len(idf) != len(vocab) or sig.shape != (n_chunks, meta.get("num_perm"))
             or bands.shape[0] != n_chunks or chunk_pos.shape != (n_chunks, 5)
             or any(len(off) != n_chunks + 1 or int(off[-1]) != len(blob)
                    for off, blob in texts.values())):
-        raise CorpusIndexError("corrupt index: table sizes do not agree", path=path)
+        raise CorpusIndexError(Errors.INDEX_SIZES, path=path)
     if (sig.dtype != np.uint32 or bands.dtype != np.uint64
             or not np.issubdtype(chunk_pos.dtype, np.integer)):
-        raise CorpusIndexError("corrupt index: unexpected array types", path=path)
+        raise CorpusIndexError(Errors.INDEX_TYPES, path=path)
     meta["path"] = str(path)
     return IndexData(meta, works, vocab, idf, X, np.asarray(chunk_pos), sig, bands,
                      _reader(*texts["chunk_text"]), _reader(*texts["chunk_match"]))

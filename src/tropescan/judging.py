@@ -30,7 +30,7 @@ from .api import Analyzer, CorpusArg, Settings, default_analyzer
 from .batch import FileResult, run_batch, work_features_file
 from .collection import near_duplicate_pairs
 from .corpus import CorpusIndex, WorkFeatures
-from .errors import InputError, SettingsError
+from .errors import Errors, InputError, SettingsError
 from .report.html import render_index
 from .schema import NUMERIC_COLUMNS as NUMERIC
 from .schema import RESULT_COLUMNS
@@ -50,8 +50,7 @@ def read_journal(path: Path) -> dict[str, dict[str, Any]]:
     with path.open(encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     if rows and "path" not in rows[0]:
-        raise InputError("not a tropescan results table (no path column); use another -o",
-                         path=path)
+        raise InputError(Errors.NOT_RESULTS, path=path)
     for r in rows:
         for col in NUMERIC:
             r[col] = _float(r.get(col))
@@ -67,11 +66,9 @@ def read_table(path: Path) -> dict[str, dict[str, Any]]:
     try:
         df = pd.read_excel(path) if path.suffix.lower() == ".xlsx" else pd.read_parquet(path)
     except Exception as exc:  # any reader error: the file is not a table we wrote
-        raise InputError(f"cannot read this results table ({type(exc).__name__}); use another -o",
-                         path=path) from exc
+        raise InputError(Errors.UNREADABLE_RESULTS(kind=type(exc).__name__), path=path) from exc
     if "path" not in df.columns:
-        raise InputError("not a tropescan results table (no path column); use another -o",
-                         path=path)
+        raise InputError(Errors.NOT_RESULTS, path=path)
     rows = df.astype(object).where(df.notna(), None).to_dict(orient="records")
     for r in rows:
         for col in NUMERIC:
@@ -184,7 +181,7 @@ def judge_folder(folder: Path, output: Path, *, settings: Settings | None = None
                  on_row: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
     """Run the whole judging workflow; return counts and paths."""
     if output.suffix.lower() not in (".csv", ".xlsx", ".parquet"):
-        raise SettingsError(f"results must be .csv, .xlsx or .parquet, got {output.name!r}")
+        raise SettingsError(Errors.RESULTS_SUFFIX(got=output.name))
     paths = scripts_in(folder) if folder.is_dir() else [folder]
     journal_path = _journal_path(output)
     done = _finished(output, journal_path) if resume else {}

@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 from ._resources import lexicon_dir
-from .errors import LexiconError
+from .errors import Errors, LexiconError
 from .model import Script
 from .normalize import normalize
 from .util import fingerprint
@@ -108,13 +108,13 @@ def _load_toml(path: Path) -> dict[str, Any]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise LexiconError(f"cannot read: {exc.strerror or exc}", path=path) from exc
+        raise LexiconError(Errors.LEXICON_UNREADABLE(reason=exc.strerror or exc), path=path) from exc
     try:
         return tomllib.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        raise LexiconError("not UTF-8 text", path=path) from exc
+        raise LexiconError(Errors.LEXICON_NOT_UTF8, path=path) from exc
     except tomllib.TOMLDecodeError as exc:
-        raise LexiconError(f"TOML syntax: {exc}", path=path) from exc
+        raise LexiconError(Errors.LEXICON_SYNTAX(detail=exc), path=path) from exc
 
 
 def _cues(data: Any, path: Path, key: str) -> tuple[dict[str, float], list[str]]:
@@ -301,7 +301,7 @@ def load_lexicon(extra: Sequence[str | Path] = (), *, directory: str | Path | No
     digest_parts: list[bytes] = []
     files = sorted((root / "tropes").glob("*.toml"))
     if not files:
-        raise LexiconError("no trope lexicons (tropes/*.toml) found", path=root)
+        raise LexiconError(Errors.NO_TROPE_LEXICONS, path=root)
     for path in files:
         data = _load_toml(path)
         digest_parts.append(path.read_bytes())
@@ -326,7 +326,7 @@ def load_lexicon(extra: Sequence[str | Path] = (), *, directory: str | Path | No
     for item in extra:
         path = Path(item)
         if not path.is_file():
-            raise LexiconError("no such lexicon file", path=path)
+            raise LexiconError(Errors.NO_LEXICON_FILE, path=path)
         data = _load_toml(path)
         digest_parts.append(path.read_bytes())
         if "categories" in data:
@@ -347,8 +347,12 @@ def load_lexicon(extra: Sequence[str | Path] = (), *, directory: str | Path | No
                 tropes[trope.id] = trope if is_new else _merge_trope(tropes[trope.id], trope)
         problems += more
     if problems:
-        raise LexiconError("; ".join(problems[:5]) + (f" (+{len(problems) - 5} more)"
-                                                      if len(problems) > 5 else ""))
+        # Each problem names its file; the error names the first file with one.
+        first = problems[0].split(": ", 1)[0]
+        raise LexiconError(Errors.LEXICON_PROBLEMS(
+            problems="; ".join(p.removeprefix(f"{first}: ") if k == 0 else p
+                               for k, p in enumerate(problems[:5]))
+            + (f" (+{len(problems) - 5} more)" if len(problems) > 5 else "")), path=first)
     return Lexicon(tropes=tropes, twists=twists, boilerplate=boiler,
                    sources=tuple(str(p) for p in (*files, *extra)),
                    digest=fingerprint(digest_parts))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ._resources import corpus_dir
-from .errors import InputError
+from .errors import Errors, InputError
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +36,7 @@ class Work:
 
 def _rows(path: Path) -> list[dict[str, str]]:
     if not path.is_file():
-        raise InputError("no such manifest or label file", path=path)
+        raise InputError(Errors.NO_MANIFEST, path=path)
     with path.open(encoding="utf-8-sig", newline="") as fh:
         return list(csv.DictReader(fh))
 
@@ -48,7 +48,7 @@ def read_manifest(path: str | Path | None = None) -> list[Work]:
     works = []
     for row in _rows(manifest):
         if not row.get("id") or not row.get("file"):
-            raise InputError("every row needs id and file", path=manifest)
+            raise InputError(Errors.MANIFEST_ROW, path=manifest)
         tropes = tuple(t.strip() for t in (row.get("tropes") or "").split(";") if t.strip())
         works.append(Work(row["id"], row.get("title") or row["id"], root / row["file"],
                           row.get("format") or "", tropes, (row.get("derived_from") or "").strip(),

@@ -1,11 +1,13 @@
 """One definition of every name that several modules share: output columns, the schema
 version, method tags, file formats and extensions, twist categories and thresholds.
 
-Layer 0: imports nothing of tropescan. A column list, an extension or a threshold changes
+Layer 0: imports only ``errors`` (the messages of unsupported formats). A column list, an extension or a threshold changes
 here and nowhere else (docs/formats.md documents the columns).
 """
 
 from __future__ import annotations
+
+from .errors import Errors
 
 SCHEMA_VERSION = 1
 
@@ -24,9 +26,7 @@ EXTENSIONS = {
     ".fountain": "fountain", ".spmd": "fountain", ".srt": "srt", ".ass": "ass", ".ssa": "ass",
     ".docx": "docx",
 }
-UNSUPPORTED = {".doc": "old Word .doc files are not supported; save as .docx",
-               ".pdf": "PDF is not supported; export the script as .docx or .txt",
-               ".rtf": "RTF is not supported; save as .docx or .txt"}
+UNSUPPORTED = {".doc": Errors.OLD_DOC, ".pdf": Errors.PDF, ".rtf": Errors.RTF}
 SUFFIX_LIST = " ".join(sorted({ext for ext in EXTENSIONS}))  # for messages
 
 # -- twists ------------------------------------------------------------------------------------

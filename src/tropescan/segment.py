@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from .errors import SettingsError
+from .errors import Errors, SettingsError
 from .util import fingerprint
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ class Segmenter:
     def __init__(self, user_words: Iterable[str] = (), *, backend: Backend = "auto",
                  hmm: bool = True) -> None:
         if backend not in BACKENDS:
-            raise SettingsError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+            raise SettingsError(Errors.BACKEND(choices=", ".join(BACKENDS), got=backend))
         if backend == "auto":
             backend = "rjieba" if rjieba_available() else "jieba"
         self.backend: str = backend

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import InputError
+from .errors import Errors, InputError
 from .sample import read_manifest
 from .schema import EXTENSIONS, SUFFIX_LIST
 
@@ -41,7 +41,7 @@ def scripts_in(folder: Path) -> list[Path]:
     """``find_scripts``, refusing a folder with none."""
     files = find_scripts(folder)
     if not files:
-        raise InputError(f"no scripts found ({SUFFIX_LIST})", path=folder)
+        raise InputError(Errors.NO_SCRIPTS(suffixes=SUFFIX_LIST), path=folder)
     return files
 
 
@@ -63,7 +63,6 @@ def _manifest_items(manifest: Path) -> list[Source]:
     try:
         works = read_manifest(manifest)
     except (KeyError, csv.Error) as exc:
-        raise InputError(f"not a manifest (needs id and file columns): {exc}",
-                         path=manifest) from exc
+        raise InputError(Errors.NOT_A_MANIFEST(detail=exc), path=manifest) from exc
     return [Source(w.path, {"id": w.id, "title": w.title, "labels": ";".join(w.tropes),
                             "derived_from": w.derived_from, "note": w.note}) for w in works]

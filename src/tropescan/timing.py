@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
-from .errors import SettingsError
+from .errors import Errors, SettingsError
 from .model import LineKind, Script
 from .normalize import counted_chars
 
@@ -46,13 +46,12 @@ class TimingProfile:
         for name, value in asdict(self).items():
             if (isinstance(value, bool) or not isinstance(value, int | float)
                     or not math.isfinite(value) or value < 0):
-                raise SettingsError(f"timing parameter {name} must be a finite number >= 0, "
-                                    f"got {value!r}")
+                raise SettingsError(Errors.TIMING_NUMBER(name=name, got=value))
         for name in ("dialogue_cps", "voiceover_cps", "action_cps"):
             if getattr(self, name) <= 0:
-                raise SettingsError(f"timing parameter {name} must be > 0")
+                raise SettingsError(Errors.TIMING_POSITIVE(name=name))
         if self.max_action_s < self.min_action_s:
-            raise SettingsError("max_action_s must be >= min_action_s")
+            raise SettingsError(Errors.TIMING_ACTION)
 
 
 

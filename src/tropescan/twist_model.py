@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from ._version import __version__
-from .errors import ModelError
+from .errors import Errors, ModelError
 from .lexicon import CueHit, Lexicon, LinePlace, hits_by_line
 from .model import LineKind, Script
 from .schema import TWIST_CATEGORIES, TWISTS_MODEL_METHOD
@@ -279,7 +279,7 @@ class TwistModel:
         """Class probabilities (n_lines, 7), and the count head's calibrated probability that
         each line is a twist (n_lines,): its sum over an episode estimates how many it holds."""
         if not hasattr(self, "coef_"):
-            raise ModelError("this TwistModel is not fitted: call fit() or load()")
+            raise ModelError(Errors.TWIST_NOT_FITTED)
         if not len(texts):
             return np.zeros((0, len(self.classes_))), np.zeros(0)
         z = self._logits(dense, texts)
@@ -308,25 +308,22 @@ class TwistModel:
         doc, arrays = load_model_folder(path, ("idf", "coef", "intercept", "mean", "scale",
                                                "count_coef", "count_intercept"), "twist model")
         if doc.get("format") != FORMAT or doc.get("dense") != DENSE:
-            raise ModelError("twist model from another version; retrain with `tropescan train`",
-                             path=path)
+            raise ModelError(Errors.TWIST_VERSION, path=path)
         try:
             model = cls(**doc["params"])
             classes, vocabulary = list(doc["classes"]), list(doc["vocabulary"])
         except (KeyError, TypeError) as exc:
-            raise ModelError(f"corrupt twist model: bad or missing model.json entry "
-                             f"(params, classes, vocabulary): {exc}", path=path) from exc
+            raise ModelError(Errors.TWIST_ENTRY(detail=exc), path=path) from exc
         if classes != ["none", *CATEGORIES]:
-            raise ModelError(f"corrupt twist model: classes {classes} are not "
-                             f"{['none', *CATEGORIES]}", path=path)
+            raise ModelError(Errors.TWIST_CLASSES(got=classes, expected=["none", *CATEGORIES]),
+                             path=path)
         n_dense, n_vocab = len(DENSE), len(vocabulary)
         shapes = {"idf": (n_vocab,), "coef": (len(classes), n_dense + n_vocab),
                   "intercept": (len(classes),), "mean": (n_dense,), "scale": (n_dense,),
                   "count_coef": (n_dense + n_vocab,), "count_intercept": (1,)}
         if any(arrays[k].shape != shape or arrays[k].dtype.kind != "f"
                for k, shape in shapes.items()):
-            raise ModelError("corrupt twist model: array shapes or types do not match the "
-                             "features, vocabulary and classes", path=path)
+            raise ModelError(Errors.TWIST_SHAPES, path=path)
         model.classes_ = classes
         model.vocabulary_ = {g: i for i, g in enumerate(vocabulary)}
         model.idf_, model.coef_ = arrays["idf"], arrays["coef"]

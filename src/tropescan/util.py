@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import ModelError
+from .errors import Errors, ModelError
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -97,12 +97,11 @@ def load_model_folder(path: Path, keys: tuple[str, ...], what: str) -> tuple[dic
         with weights as npz:
             arrays = {k: npz[k] for k in keys}
     except FileNotFoundError as exc:
-        raise ModelError(f"not a tropescan {what} folder (model.json/weights.npz missing)",
-                         path=path) from exc
+        raise ModelError(Errors.NOT_A_MODEL(what=what), path=path) from exc
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
-        raise ModelError(f"corrupt {what}: {exc}", path=path) from exc
+        raise ModelError(Errors.CORRUPT_MODEL(what=what, detail=exc), path=path) from exc
     if not isinstance(doc, dict):
-        raise ModelError(f"corrupt {what}: model.json is not a JSON object", path=path)
+        raise ModelError(Errors.MODEL_NOT_OBJECT(what=what), path=path)
     return doc, arrays
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..errors import FormatError, InputError
+from ..errors import Errors, FormatError, InputError
 from ..model import Script
 from ..sample import read_manifest
 from ..schema import EXTENSIONS, FORMATS, UNSUPPORTED
@@ -54,7 +54,7 @@ def resolve_sample(path: str | Path) -> Path:
     for work in works:
         if work.id == wanted:
             return work.path
-    raise InputError(f"no sample script {wanted!r}; ids run from {works[0].id} to {works[-1].id}",
+    raise InputError(Errors.NO_SAMPLE(wanted=wanted, first=works[0].id, last=works[-1].id),
                      path=text)
 
 
@@ -82,7 +82,7 @@ def read_script(
     """
     path = resolve_sample(path)
     if format is not None and format not in FORMATS:
-        raise FormatError(f"unknown format {format!r}; choose one of {', '.join(FORMATS)}",
+        raise FormatError(Errors.UNKNOWN_FORMAT(format=format, choices=", ".join(FORMATS)),
                           path=path)
     fmt = format or detect_format(path)
     if fmt == "docx":
@@ -101,7 +101,7 @@ def read_script(
         else:
             script = parse_text(text, path=str(path), fmt=fmt, encoding=used).finish()
     if not script.episodes:
-        raise FormatError("no script content found", path=path)
+        raise FormatError(Errors.NO_CONTENT, path=path)
     if not script.title:
         script.title = path.stem
     if not script.timed:

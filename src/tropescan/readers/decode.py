@@ -11,7 +11,7 @@ from __future__ import annotations
 import codecs
 from pathlib import Path
 
-from ..errors import DecodeError, InputError
+from ..errors import DecodeError, Errors, InputError
 
 MAX_BYTES = 50 * 1024 * 1024  # a 100-episode script is < 1 MB; 50 MB is surely not a script
 
@@ -35,21 +35,18 @@ _COMMON = set(
 def read_bytes(path: Path) -> bytes:
     """Read a file with the checks every reader needs first."""
     if not path.exists():
-        raise InputError("no such file", path=path)
+        raise InputError(Errors.NO_SUCH_FILE, path=path)
     if path.is_dir():
-        raise InputError("is a directory, expected a script file", path=path)
+        raise InputError(Errors.IS_DIRECTORY, path=path)
     size = path.stat().st_size
     if size == 0:
-        raise InputError("the file is empty", path=path)
+        raise InputError(Errors.EMPTY_FILE, path=path)
     if size > MAX_BYTES:
-        raise InputError(
-            f"the file is {size / 1e6:.0f} MB, over the {MAX_BYTES // 2**20} MB limit for a script",
-            path=path,
-        )
+        raise InputError(Errors.TOO_LARGE(size=size / 1e6, limit=MAX_BYTES // 2**20), path=path)
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", path=path) from exc
+        raise InputError(Errors.CANNOT_READ(reason=exc.strerror), path=path) from exc
 
 
 def _looks_utf16(data: bytes) -> str | None:
@@ -94,17 +91,16 @@ def decode(
         try:
             return data.decode(encoding), encoding
         except LookupError as exc:
-            raise DecodeError(f"unknown encoding {encoding!r}", path=path) from exc
+            raise DecodeError(Errors.UNKNOWN_ENCODING(encoding=encoding), path=path) from exc
         except UnicodeDecodeError as exc:
-            raise DecodeError(
-                f"not valid {encoding} at byte {exc.start}; try another --encoding", path=path
-            ) from exc
+            raise DecodeError(Errors.NOT_IN_ENCODING(encoding=encoding, at=exc.start),
+                              path=path) from exc
     for bom, name in _BOMS:
         if data.startswith(bom):
             try:
                 return data.decode(name), name
             except UnicodeDecodeError as exc:
-                raise DecodeError(f"has a {name} byte-order mark but invalid bytes",
+                raise DecodeError(Errors.BAD_BOM(name=name),
                                   path=path) from exc
     utf16 = _looks_utf16(data)
     if utf16:
@@ -116,7 +112,7 @@ def decode(
             if _control_share(text) <= 0.01:
                 return text, utf16
     if b"\x00" in data[:8192]:
-        raise InputError("looks like a binary file, not a script", path=path)
+        raise InputError(Errors.BINARY_FILE, path=path)
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -133,15 +129,12 @@ def decode(
             continue  # a superset decoding the same: keep the plainer name (big5, not cp950)
         candidates.append((_score(text), name, text))
     if not candidates:
-        raise DecodeError(
-            "cannot decode as UTF-8, UTF-16, GB18030 or Big5 (cp950, HKSCS); pass --encoding NAME",
-            path=path
-        )
+        raise DecodeError(Errors.UNDECODABLE, path=path)
     # the best score; on a tie the earlier candidate (big5 before cp950: where the two differ,
     # as for ／, a file that decodes as strict Big5 means Big5)
     score, name, text = max(candidates, key=lambda c: (c[0], -candidates.index(c)))
     if score < 0.02 and _control_share(text) > 0.01:
-        raise InputError("looks like a binary file, not a script", path=path)
+        raise InputError(Errors.BINARY_FILE, path=path)
     return text, name
 
 
@@ -154,7 +147,7 @@ def read_text(path: Path, *, encoding: str | None = None) -> tuple[str, str]:
     """Read and decode a text file, rejecting binaries that happen to decode."""
     text, name = decode(read_bytes(path), path=path, encoding=encoding)
     if _control_share(text) > 0.01:
-        raise InputError("looks like a binary file, not a script", path=path)
+        raise InputError(Errors.BINARY_FILE, path=path)
     if not text.strip():
-        raise InputError("the file has no text", path=path)
+        raise InputError(Errors.NO_TEXT, path=path)
     return text, name

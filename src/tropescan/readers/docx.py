@@ -12,7 +12,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from ..errors import FormatError
+from ..errors import Errors, FormatError
 from ..model import Script
 from .decode import read_bytes
 from .text import parse_text
@@ -24,15 +24,15 @@ def docx_lines(path: Path) -> list[str]:
         import docx
         from docx.oxml.ns import qn
     except ImportError as exc:  # pragma: no cover - a core dependency
-        raise FormatError("reading .docx needs python-docx: pip install python-docx",
+        raise FormatError(Errors.DOCX_NEEDS_LIBRARY,
                           path=path) from exc
     if not zipfile.is_zipfile(path):
-        raise FormatError("not a valid .docx file (not a zip archive; an old .doc? save as .docx)",
+        raise FormatError(Errors.NOT_DOCX,
                           path=path)
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # python-docx raises several unrelated types for broken packages
-        raise FormatError(f"corrupt .docx: {type(exc).__name__}: {exc}"[:200], path=path) from exc
+        raise FormatError(Errors.CORRUPT_DOCX(detail=f"{type(exc).__name__}: {exc}"[:180]), path=path) from exc
     def text_of(element: object) -> str:
         # The runs' own text, tabs and breaks; w:tab under paragraph properties is a tab stop.
         parts: list[str] = []
@@ -64,5 +64,5 @@ def docx_lines(path: Path) -> list[str]:
 def parse_docx(path: Path) -> Script:
     lines = docx_lines(path)
     if not any(s.strip() for s in lines):
-        raise FormatError("the document has no text", path=path)
+        raise FormatError(Errors.EMPTY_DOCUMENT, path=path)
     return parse_text("\n".join(lines), path=str(path), fmt="docx", encoding="docx").finish()

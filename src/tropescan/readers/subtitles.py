@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..errors import FormatError
+from ..errors import Errors, FormatError
 from ..model import Line, LineKind, Script
 from ..normalize import fold_simplified
 from .build import ScriptBuilder
@@ -297,7 +297,7 @@ class _Timeline:
             self.backwards.append(n)
             if self.first_error is None:
                 self.first_error = FormatError(
-                    f"cue ends before it starts ({end:.2f} < {start:.2f})", path=self.path, line=n)
+                    Errors.CUE_BACKWARDS(end=end, start=start), path=self.path, line=n)
             end = start
         else:
             self.readable += 1
@@ -420,8 +420,8 @@ def parse_srt(text: str, *, path: str | None = None, encoding: str = "utf-8") ->
         header = _cue_header(lines, i)
         if header is None:
             if not cues:
-                raise FormatError(f"expected a timestamp like 00:00:01,000 --> 00:00:02,500, got "
-                                  f"{lines[i].strip()[:40]!r}", path=path, line=i + 1)
+                raise FormatError(Errors.SRT_TIMESTAMP(got=lines[i].strip()[:40]), path=path,
+                                  line=i + 1)
             # Text after a blank line that opens no cue: the cue above had a blank line inside.
             blank_inside.append(i + 1)
             if lines[i].strip().isdigit() and i + 1 < len(lines) and lines[i + 1].strip():
@@ -434,12 +434,12 @@ def parse_srt(text: str, *, path: str | None = None, encoding: str = "utf-8") ->
         number, t = header
         m = SRT_TIME_RE.match(lines[t])
         if not m:
-            raise FormatError(f"expected a timestamp like 00:00:01,000 --> 00:00:02,500, got "
-                              f"{lines[t].strip()[:40]!r}", path=path, line=t + 1)
+            raise FormatError(Errors.SRT_TIMESTAMP(got=lines[t].strip()[:40]), path=path,
+                              line=t + 1)
         try:
             start, end = _seconds(m.group("a")), _seconds(m.group("b"))
         except ValueError as exc:
-            raise FormatError(f"malformed timestamp {lines[t].strip()[:40]!r}", path=path,
+            raise FormatError(Errors.SRT_MALFORMED_TIME(got=lines[t].strip()[:40]), path=path,
                               line=t + 1) from exc
         i = t + 1
         body: list[str] = []
@@ -449,7 +449,7 @@ def parse_srt(text: str, *, path: str | None = None, encoding: str = "utf-8") ->
             i += 1
         cues.append((start, end, body, t + 2, number))
     if not cues:
-        raise FormatError("no subtitle cues found", path=path)
+        raise FormatError(Errors.NO_CUES, path=path)
     for start, end, body, n, number in cues:
         timeline.cue(start, end, "\n".join(body), n, number=number)
     timeline.finish_checks(blank_inside)
@@ -507,15 +507,15 @@ def parse_ass(text: str, *, path: str | None = None, encoding: str = "utf-8") ->
         if not line.lower().startswith("dialogue:"):
             continue
         if fields is None:
-            raise FormatError("Dialogue before the [Events] Format line", path=path, line=n)
+            raise FormatError(Errors.ASS_BEFORE_FORMAT, path=path, line=n)
         values = line.split(":", 1)[1].split(",", len(fields) - 1)
         if len(values) != len(fields):
-            raise FormatError("Dialogue line has too few fields", path=path, line=n)
+            raise FormatError(Errors.ASS_FIELDS, path=path, line=n)
         row = dict(zip(fields, (v.strip() for v in values), strict=True))
         try:
             start, end = _ass_seconds(row["start"]), _ass_seconds(row["end"])
         except (KeyError, ValueError) as exc:
-            raise FormatError(f"malformed time in {line[:60]!r}", path=path, line=n) from exc
+            raise FormatError(Errors.ASS_TIME(line=line[:60]), path=path, line=n) from exc
         style = row.get("style", "").lstrip("*")
         name = row.get("name") or None
         if name and name.lower() in _ASS_NO_NAME:
@@ -525,7 +525,7 @@ def parse_ass(text: str, *, path: str | None = None, encoding: str = "utf-8") ->
                      top=style in top_styles)
         cues += 1
     if not cues:
-        raise FormatError("no Dialogue lines in an [Events] section", path=path)
+        raise FormatError(Errors.ASS_NO_DIALOGUE, path=path)
     timeline.finish_checks([])
     return _finish(builder)
 
