@@ -83,8 +83,8 @@ def run_process(cmd: list[str]) -> None:
 def stage_breakdown(analyzer, path: Path, repeat: int) -> dict[str, float]:
     """Median seconds per stage, calling the same library functions as ``Analyzer.analyze``."""
     from tropescan.chunks import band_keys, script_chunks, signatures
-    from tropescan.segment import features
     from tropescan.originality import score_originality
+    from tropescan.segment import features
     from tropescan.twists import detect_twists, episode_pacing, pacing_summary, twist_windows
 
     a, s = analyzer, analyzer.settings

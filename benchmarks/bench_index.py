@@ -241,8 +241,8 @@ def time_queries(index: Any, lexicon: Any, queries: list[Query], repeat: int,
                  dense_X: np.ndarray | None) -> dict[str, dict[str, float]]:
     """Median seconds per query kind: score_originality, its search parts, brute force."""
     from tropescan.chunks import band_keys, script_chunks, signatures
-    from tropescan.segment import features
     from tropescan.originality import CANDIDATE_JACCARD, score_originality
+    from tropescan.segment import features
 
     stock = list(lexicon.boilerplate)
     per_kind: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
@@ -290,8 +290,8 @@ def main(argv: list[str] | None = None) -> int:
     from tropescan.api import Analyzer
     from tropescan.batch import feature_results
     from tropescan.corpus import CorpusIndex
-    from tropescan.sources import Source
     from tropescan.sample import read_manifest
+    from tropescan.sources import Source
 
     analyzer = Analyzer(corpus=None)  # what `tropescan index build` uses: no corpus needed
     for part in ("segmenter", "classifier", "twist_model"):  # load now, not on the clock
