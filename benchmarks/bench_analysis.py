@@ -122,7 +122,7 @@ def stage_breakdown(analyzer, path: Path, repeat: int) -> dict[str, float]:
         t, _ = timed(lambda words: index.similarities(dict(Counter(features(words)))),
                      tokens.words)
         note("  - nearest works (features + cosine)", t)
-        stock = list(a.lexicon.boilerplate)
+        stock = list(a.lexicon.stock_lines)
         t, chunks = timed(script_chunks, script, stock)
         note("  - chunking", t)
         t, sig = timed(signatures, chunks)

@@ -101,7 +101,7 @@ def scene_pieces(analyzer: Any, works: list[tuple[Any, Any]]) -> list[ScenePiece
     from tropescan.chunks import script_chunks, signatures
     from tropescan.segment import features
 
-    stock = list(analyzer.lexicon.boilerplate)
+    stock = list(analyzer.lexicon.stock_lines)
     pieces = []
     for work, script in works:
         tokens = analyzer.segmenter.tokenize(script.text)
@@ -244,7 +244,7 @@ def time_queries(index: Any, lexicon: Any, queries: list[Query], repeat: int,
     from tropescan.originality import CANDIDATE_JACCARD, score_originality
     from tropescan.segment import features
 
-    stock = list(lexicon.boilerplate)
+    stock = list(lexicon.stock_lines)
     per_kind: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     sig_all = np.asarray(index.sig)
     for q in queries:

@@ -438,7 +438,7 @@ def html_problems() -> Callable[[str], list[str]]:
 
 # --- trope tagging (issue "Tag tropes with evidence") --------------------------------------------
 # tests/data/lexicons holds a three-trope lexicon in the real schema (tropes/*.toml, twists.toml,
-# boilerplate.toml) and user files under user/, so lexicon and matching tests do not move when
+# stock_lines.toml) and user files under user/, so lexicon and matching tests do not move when
 # the shipped cue lists are tuned. Segmenters come from Segmenter.for_lexicon (cached per lexicon
 # and backend for the process). The jieba-backend analyses pair with sample_analyses (rjieba).
 

@@ -232,3 +232,16 @@ def test_api_settings_change_results(lexicon_only_analyzer: Any) -> None:
     assert wide.to_dict()["settings"]["window_s"] == 60
     assert len(wide.windows) < len(base.windows)
     assert len(wide.twists) == len(base.twists)  # windows change, detections do not
+
+
+def test_api_analyze_reuses_one_analyzer_per_settings_and_corpus() -> None:
+    """``tropescan.analyze(p)`` called again builds nothing new: the cached default analyzer
+    (segmenter, models, index) serves every call with the same settings and corpus."""
+    from tropescan.api import Settings, default_analyzer
+
+    first = default_analyzer(None, None)
+    assert default_analyzer(None, None) is first
+    assert default_analyzer(Settings(window_s=10.0), None) is not first
+    a = tropescan.analyze(CORPUS / "s002.txt", corpus=None)
+    b = tropescan.analyze(CORPUS / "s002.txt", corpus=None)
+    assert a.trope_scores == b.trope_scores and default_analyzer(None, None) is first

@@ -394,7 +394,7 @@ def test_batch_worker_features_reuse_the_originality_data(
     analyzer = Analyzer(None, corpus=None)
     script = analyzer.read(path)
     tokens, _, _, scores = analyzer.tag_tropes(script)
-    fresh = work_features(script, tokens, scores, list(analyzer.lexicon.boilerplate),
+    fresh = work_features(script, tokens, scores, list(analyzer.lexicon.stock_lines),
                           meta={"id": result.row["id"], "path": path})
     assert result.features.counts == fresh.counts
     assert result.features.chunk_pos == fresh.chunk_pos

@@ -22,7 +22,7 @@ from tropescan.segment import Segmenter
 LEXICONS = Path(__file__).parent / "data" / "lexicons"
 USER = LEXICONS / "user"
 BUILTIN_FILES = [*sorted((lexicon_dir() / "tropes").glob("*.toml")),
-                 lexicon_dir() / "twists.toml", lexicon_dir() / "boilerplate.toml"]
+                 lexicon_dir() / "twists.toml", lexicon_dir() / "stock_lines.toml"]
 BUILTIN_TROPES = sorted(p.stem for p in (lexicon_dir() / "tropes").glob("*.toml"))
 
 #: A valid user trope file; the bad-file table edits it.
@@ -62,8 +62,8 @@ def test_lexicon_builtin_trope_is_complete(builtin_lexicon: Any, trope_id: str) 
 def test_lexicon_builtin_has_twists_and_stock_lines(builtin_lexicon: Any) -> None:
     assert set(builtin_lexicon.twists) == {"reveal", "reversal", "face_slap", "betrayal",
                                            "crisis", "hook"}
-    assert builtin_lexicon.boilerplate["三年之期已到"] == "zhuixu"
-    assert set(builtin_lexicon.boilerplate.values()) <= {"", *builtin_lexicon.tropes}
+    assert builtin_lexicon.stock_lines["三年之期已到"] == "zhuixu"
+    assert set(builtin_lexicon.stock_lines.values()) <= {"", *builtin_lexicon.tropes}
 
 
 # -- the test lexicon ---------------------------------------------------------------------------
@@ -78,7 +78,7 @@ def test_lexicon_directory_loads_test_lexicon(mini_lexicon: Any) -> None:
     assert zhuixu.source == str(LEXICONS / "tropes" / "zhuixu.toml")
     assert sorted(mini_lexicon.twists) == ["crisis", "reveal"]
     assert mini_lexicon.twists["reveal"].cues == {"原来你是": 3.0, "真实身份": 3.0, "竟然是": 2.0}
-    assert mini_lexicon.boilerplate == {"三年之期已到": "zhuixu", "神医下山": "shenyi"}
+    assert mini_lexicon.stock_lines == {"三年之期已到": "zhuixu", "神医下山": "shenyi"}
     # the test lexicon is small on purpose: only the built-in check asks for MIN_CUES cues
     assert check_file(LEXICONS / "tropes" / "zhuixu.toml") == []
     assert check_file(LEXICONS / "tropes" / "zhuixu.toml", builtin=True) == [
@@ -297,8 +297,8 @@ def test_lexicon_user_files_extend_twists_and_stock_lines(builtin_lexicon: Any) 
     assert set(builtin_lexicon.twists["reveal"].cues) < set(lex.twists["reveal"].cues)
     assert lex.twists["reveal"].name_zh == "身份揭露"
     assert lex.twists["rescue"].cues == {"及时赶到": 2.5}
-    assert lex.boilerplate["龙王殿恭迎殿主"] == "zhanshen"
-    assert len(lex.boilerplate) == len(builtin_lexicon.boilerplate) + 1
+    assert lex.stock_lines["龙王殿恭迎殿主"] == "zhanshen"
+    assert len(lex.stock_lines) == len(builtin_lexicon.stock_lines) + 1
 
 
 TRADITIONAL_TROPE = """id = "xiuxian"
@@ -384,7 +384,7 @@ def test_cli_lexicon_list(builtin_lexicon: Any) -> None:
     n = len(builtin_lexicon.tropes["zhuixu"].cues)
     assert f"zhuixu       赘婿\tLive-in son-in-law\t{n} cues" in lines
     assert lines[-1] == ("twist categories: reveal, reversal, face_slap, betrayal, crisis, hook; "
-                         f"stock lines: {len(builtin_lexicon.boilerplate)}; "
+                         f"stock lines: {len(builtin_lexicon.stock_lines)}; "
                          f"lexicon version {builtin_lexicon.version}")
 
 

@@ -177,7 +177,7 @@ def test_originality_shared_stock_lines_are_not_reuse(stock_only: tuple[Path, Pa
     assert o.passage_items == []
     assert o.parts["reuse"] == 1.0
     assert {s.line for s in o.stock_items} == STOCK_ONLY_B_STOCK_LINES
-    stock = corpus_analyzer.lexicon.boilerplate
+    stock = corpus_analyzer.lexicon.stock_lines
     assert all(s.stock in stock for s in o.stock_items)
     assert {s.trope for s in o.stock_items} >= {"zhuixu", "nixi_dalian"}
     assert o.details["stock_lines"] == len(STOCK_ONLY_B_STOCK_LINES)
@@ -188,7 +188,7 @@ def test_originality_stock_lines_would_be_reuse_if_kept(stock_only: tuple[Path, 
                                                         corpus_analyzer: Analyzer) -> None:
     """The control: with no stock lines in the lexicon the same pair shares passages, so the
     test above passes because stock lines are blanked, not because the scripts are apart."""
-    bare = dataclasses.replace(corpus_analyzer.lexicon, boilerplate={})
+    bare = dataclasses.replace(corpus_analyzer.lexicon, stock_lines={})
     analyzer = Analyzer(corpus_analyzer.settings, corpus=None, lexicon=bare,
                         classifier=corpus_analyzer.classifier)
     o = score_b_against_a(stock_only, analyzer)

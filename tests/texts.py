@@ -53,7 +53,7 @@ FRAGMENTS = (
 
 # --- originality (issue "Originality against a corpus, and the homogeneity of a collection") ----
 
-#: Two unrelated 战神 scripts that share only the genre's stock lines (lexicons/boilerplate.toml),
+#: Two unrelated 战神 scripts that share only the genre's stock lines (lexicons/stock_lines.toml),
 #: in the same order, dense enough that each scene would count as a reused passage if the stock
 #: lines were not blanked out; their own lines (people, places, objects) share nothing.
 STOCK_ONLY_A = """剧本名：《北境龙归》

@@ -5,7 +5,8 @@
 >>> analysis = tropescan.analyze(script)             # doctest: +SKIP
 >>> analysis.tropes, analysis.twists, analysis.originality.score   # doctest: +SKIP
 
-Heavy parts (scikit-learn, pandas, matplotlib) are imported only when used.
+Heavy parts (scikit-learn, pandas, matplotlib) are imported only when used. The layers of the
+package and what each module owns: docs/architecture.md.
 """
 
 from __future__ import annotations

@@ -292,7 +292,7 @@ class Analyzer:
         ``TropescanError`` for a file that cannot be read."""
         script = self.read(source.path)
         tokens, _, _, scores = self.tag_tropes(script)
-        return work_features(script, tokens, scores, list(self.lexicon.boilerplate),
+        return work_features(script, tokens, scores, list(self.lexicon.stock_lines),
                              meta={**source.meta, "path": str(source.path)})
 
     def analyze(self, source: str | os.PathLike[str] | Script, *, exclude_self: bool = True,

@@ -88,7 +88,7 @@ def analyze_file(path: str, settings: Settings | None, corpus: str | None,
             o = analysis.originality
             assert analysis.tokens is not None
             features = work_features(analysis.script, analysis.tokens, analysis.trope_scores,
-                                     list(analyzer.lexicon.boilerplate),
+                                     list(analyzer.lexicon.stock_lines),
                                      meta={"id": row["id"], "path": str(path)},
                                      data=o.match_data if o is not None else None)
         report_path = str(write_report(analysis, Path(reports_dir))) if reports_dir else None

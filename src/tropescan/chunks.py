@@ -31,7 +31,6 @@ SHINGLE = 5
 NUM_PERM = 64
 MINHASH_SCHEME = "legacy-crc32"  # recorded in indexes: signatures of other schemes never mix
 BANDS = 16  # 16 bands x 4 rows: a pair at Jaccard 0.5 is a candidate with p≈0.64 per chunk
-ROWS = NUM_PERM // BANDS
 CHUNK_KINDS = {LineKind.DIALOGUE, LineKind.VOICEOVER, LineKind.ACTION, LineKind.SUBTITLE,
                LineKind.PROSE}
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)

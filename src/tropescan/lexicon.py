@@ -1,7 +1,7 @@
 """Lexicons: trope cue files, twist cue categories and genre stock lines, as data.
 
 Input: TOML files (``lexicons/tropes/<id>.toml``, ``lexicons/twists.toml``,
-``lexicons/boilerplate.toml``, plus user files). Output: an immutable ``Lexicon`` and a
+``lexicons/stock_lines.toml``, plus user files). Output: an immutable ``Lexicon`` and a
 ``CueMatcher`` that finds cues in a script's normalised text, keeping only hits that start and
 end on token boundaries (so 注重生活 never fires 重生).
 
@@ -72,7 +72,7 @@ class TwistCategory:
 class Lexicon:
     tropes: dict[str, Trope]
     twists: dict[str, TwistCategory]
-    boilerplate: dict[str, str]  # normalised stock line -> trope id ("" for genre-wide)
+    stock_lines: dict[str, str]  # normalised stock line -> trope id ("" for genre-wide)
     sources: tuple[str, ...] = field(default=())
     digest: str = ""
 
@@ -223,7 +223,7 @@ def parse_twists(data: dict[str, Any], path: Path, *,
     return out, problems
 
 
-def parse_boilerplate(data: dict[str, Any], path: Path) -> tuple[dict[str, str], list[str]]:
+def parse_stock_lines(data: dict[str, Any], path: Path) -> tuple[dict[str, str], list[str]]:
     lines = data.get("lines")
     if not isinstance(lines, dict):
         return {}, [f"{path}: lines: required, a table of \"stock line\" = \"trope id\""]
@@ -249,7 +249,7 @@ def builtin_files(directory: str | Path | None = None) -> list[Path]:
     """The built-in lexicon files: every trope, the twist categories, the stock lines."""
     root = Path(directory) if directory else lexicon_dir()
     return [*sorted((root / "tropes").glob("*.toml")), root / "twists.toml",
-            root / "boilerplate.toml"]
+            root / "stock_lines.toml"]
 
 
 def check_files(files: Sequence[str | Path] = ()) -> tuple[list[Path], list[str]]:
@@ -273,7 +273,7 @@ def check_file(path: str | Path, *, builtin: bool = False) -> list[str]:
     if "categories" in data:
         return parse_twists(data, path, require_names=builtin)[1]
     if "lines" in data:
-        return parse_boilerplate(data, path)[1]
+        return parse_stock_lines(data, path)[1]
     trope, problems = parse_trope(data, path, builtin=builtin)
     if trope and not builtin and not (lexicon_dir() / "tropes" / f"{trope.id}.toml").is_file():
         problems = _new_trope_problems(data, path)
@@ -312,16 +312,16 @@ def load_lexicon(extra: Sequence[str | Path] = (), *, directory: str | Path | No
                 problems.append(f"{path}: id: {trope.id!r} differs from the file name {path.stem!r}")
             tropes[trope.id] = trope
     twists: dict[str, TwistCategory] = {}
-    boiler: dict[str, str] = {}
+    stock: dict[str, str] = {}
     if (root / "twists.toml").exists():
         digest_parts.append((root / "twists.toml").read_bytes())
         twists, more = parse_twists(_load_toml(root / "twists.toml"), root / "twists.toml",
                                     require_names=directory is None)
         problems += more
-    if (root / "boilerplate.toml").exists():
-        digest_parts.append((root / "boilerplate.toml").read_bytes())
-        boiler, more = parse_boilerplate(_load_toml(root / "boilerplate.toml"),
-                                         root / "boilerplate.toml")
+    if (root / "stock_lines.toml").exists():
+        digest_parts.append((root / "stock_lines.toml").read_bytes())
+        stock, more = parse_stock_lines(_load_toml(root / "stock_lines.toml"),
+                                         root / "stock_lines.toml")
         problems += more
     for item in extra:
         path = Path(item)
@@ -336,8 +336,8 @@ def load_lexicon(extra: Sequence[str | Path] = (), *, directory: str | Path | No
                 twists[cid] = cat if old is None else TwistCategory(
                     cid, old.name_zh, old.name_en, {**old.cues, **cat.cues})
         elif "lines" in data:
-            more_lines, more = parse_boilerplate(data, path)
-            boiler.update(more_lines)
+            more_lines, more = parse_stock_lines(data, path)
+            stock.update(more_lines)
         else:
             is_new = data.get("id") not in tropes
             trope, more = parse_trope(data, path, builtin=False)
@@ -353,7 +353,7 @@ def load_lexicon(extra: Sequence[str | Path] = (), *, directory: str | Path | No
             problems="; ".join(p.removeprefix(f"{first}: ") if k == 0 else p
                                for k, p in enumerate(problems[:5]))
             + (f" (+{len(problems) - 5} more)" if len(problems) > 5 else "")), path=first)
-    return Lexicon(tropes=tropes, twists=twists, boilerplate=boiler,
+    return Lexicon(tropes=tropes, twists=twists, stock_lines=stock,
                    sources=tuple(str(p) for p in (*files, *extra)),
                    digest=fingerprint(digest_parts))
 

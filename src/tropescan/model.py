@@ -33,7 +33,6 @@ class LineKind(StrEnum):
     META = "meta"  # title, cast list, synopsis: not on screen, takes no time
 
 
-SPOKEN_KINDS = frozenset({LineKind.DIALOGUE, LineKind.VOICEOVER, LineKind.SUBTITLE})
 
 
 @dataclass(slots=True)

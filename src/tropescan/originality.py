@@ -155,11 +155,11 @@ def _excluded(script: Script, index: CorpusIndex, digest: str, exclude_self: boo
 
 def find_stock_lines(script: Script, lexicon: Lexicon) -> list[StockLine]:
     out = []
-    stock = sorted(lexicon.boilerplate, key=len, reverse=True)
+    stock = sorted(lexicon.stock_lines, key=len, reverse=True)
     for line in script.lines:
         for s in stock:
             if s and s in line.norm:
-                out.append(StockLine(line.source_line, s, lexicon.boilerplate[s], line.text))
+                out.append(StockLine(line.source_line, s, lexicon.stock_lines[s], line.text))
                 break
     return out
 
@@ -167,14 +167,12 @@ def find_stock_lines(script: Script, lexicon: Lexicon) -> list[StockLine]:
 def score_originality(script: Script, tokens: Tokens, trope_scores: list[TropeScore],
                       index: CorpusIndex, lexicon: Lexicon, *, top_k: int = 5,
                       exclude_self: bool = True, data: MatchData | None = None) -> Originality:
-    data = data or match_data(script, tokens, list(lexicon.boilerplate))
+    """Originality of ``script`` against ``index``: its parts, the score and what is behind
+    them (nearest works, reused passages, stock lines)."""
+    data = data or match_data(script, tokens, list(lexicon.stock_lines))
     excluded = _excluded(script, index, text_digest(script), exclude_self)
-    # nearest works
-    sims = index.similarities(data.counts) if len(index) else np.zeros(0)
-    if excluded:
-        sims[list(excluded)] = -1.0
-    order = [int(i) for i in np.argsort(-sims) if sims[int(i)] >= 0][:max(top_k, NEAREST_FOR_REUSE)]
     present = {t.trope for t in trope_scores if t.present}
+    order, sims = _ranked_works(index, data, excluded, max(top_k, NEAREST_FOR_REUSE))
     work_tropes = index.work_tropes()
     nearest = [
         NearestWork(rank + 1, index.works[i].id, index.works[i].title,
@@ -183,65 +181,10 @@ def score_originality(script: Script, tokens: Tokens, trope_scores: list[TropeSc
         for rank, i in enumerate(order[:top_k])
     ]
     top_sim = float(sims[order[0]]) if order else 0.0
-
-    # reused passages
-    chunks = data.chunks
-    passages: list[Passage] = []
-    covered_chars = 0
-    total_chars = sum(len(c.match) for c in chunks) or 1
-    if chunks and index.n_chunks:
-        sig = data.sig
-        cands = index.lsh_candidates(band_keys(sig))
-        near_chunks = [np.arange(index.works[i].chunk_start, index.works[i].chunk_end)
-                       for i in order[:NEAREST_FOR_REUSE]]
-        near = np.concatenate(near_chunks) if near_chunks else np.zeros(0, np.int64)
-        for qi, chunk in enumerate(chunks):
-            cand = set(cands[qi])
-            if len(near):
-                est = estimate_jaccard(sig[qi][None, :], np.asarray(index.sig[near]))
-                cand.update(near[est >= CANDIDATE_JACCARD].tolist())
-            best: tuple[float, int, float, int] | None = None
-            # Best-first by estimated Jaccard, at most MAX_VERIFY exact checks: a scene that
-            # stands in hundreds of corpus works needs only its closest match confirmed.
-            ids = np.array([ci for ci in cand if int(index.chunk_pos[ci, 0]) not in excluded],
-                           dtype=np.int64)
-            jacs = estimate_jaccard(sig[qi][None, :], np.asarray(index.sig[ids])) if len(ids) \
-                else np.zeros(0)
-            for k in np.argsort(-jacs, kind="stable")[:MAX_VERIFY]:
-                ci, jac = int(ids[k]), float(jacs[k])
-                if jac < CANDIDATE_JACCARD / 2:
-                    break
-                found = verify_passage(chunk.match, index.chunk_match(ci))
-                if found and (best is None or found[0] > best[0]):
-                    best = (found[0], ci, jac, found[1])
-            if best is None:
-                continue
-            share, ci, jac, matched = best
-            covered_chars += matched
-            work = index.works[int(index.chunk_pos[ci, 0])]
-            _, ep, sc, l0, l1 = (int(x) for x in index.chunk_pos[ci])
-            passages.append(Passage(
-                chunk.episode, chunk.scene, f"{chunk.line_start}-{chunk.line_end}", chunk.display,
-                work.id, work.title, ep, sc, f"{l0}-{l1}", index.chunk_text(ci),
-                round(share, 3), round(jac, 3)))
-    coverage = covered_chars / total_chars
-
-    # trope combination
-    need = min(2, len(present))
-    if present and len(index):
-        names, matrix = index.trope_matrix()
-        cols = [names.index(t) for t in present if t in names]
-        shared = matrix[:, cols].sum(axis=1) if cols else np.zeros(len(index), dtype=int)
-        hold = shared >= need
-        hold[list(excluded)] = False
-        commonness = int(hold.sum()) / max(1, len(index) - len(excluded))
-    else:
-        commonness = 0.0
-
+    passages, coverage = _reused_passages(index, data, order[:NEAREST_FOR_REUSE], excluded)
+    commonness = _recipe_commonness(index, present, excluded)
     stock_items = find_stock_lines(script, lexicon)
-    kilochars = max(counted_chars(script.text) / 1000, 1.0)
-    stock_rate = len(stock_items) / kilochars
-
+    stock_rate = len(stock_items) / max(counted_chars(script.text) / 1000, 1.0)
     parts = {
         "similarity": round(1 - _clip((top_sim - SIM_LOW) / (SIM_HIGH - SIM_LOW)), 4),
         "reuse": round(1 - _clip(coverage / REUSE_FULL), 4),
@@ -257,3 +200,82 @@ def score_originality(script: Script, tokens: Tokens, trope_scores: list[TropeSc
         "corpus_works": len(index),
     }
     return Originality(score, parts, details, nearest, passages, stock_items, match_data=data)
+
+
+def _ranked_works(index: CorpusIndex, data: MatchData, excluded: set[int], k: int
+                  ) -> tuple[list[int], np.ndarray]:
+    """The ``k`` works closest by cosine (the script itself left out), and every cosine."""
+    sims = index.similarities(data.counts) if len(index) else np.zeros(0)
+    if excluded:
+        sims[list(excluded)] = -1.0
+    return [int(i) for i in np.argsort(-sims) if sims[int(i)] >= 0][:k], sims
+
+
+def _reused_passages(index: CorpusIndex, data: MatchData, near_works: list[int],
+                     excluded: set[int]) -> tuple[list[Passage], float]:
+    """Verified reused passages, and the share of the script's match text they cover.
+
+    Candidates: corpus chunks sharing an LSH band with a chunk of the script, plus every
+    chunk of the nearest works whose MinHash estimate reaches ``CANDIDATE_JACCARD``."""
+    chunks = data.chunks
+    passages: list[Passage] = []
+    covered_chars = 0
+    total_chars = sum(len(c.match) for c in chunks) or 1
+    if not chunks or not index.n_chunks:
+        return passages, 0.0
+    sig = data.sig
+    cands = index.lsh_candidates(band_keys(sig))
+    near_chunks = [np.asarray(index.works[i].chunk_range) for i in near_works]
+    near = np.concatenate(near_chunks) if near_chunks else np.zeros(0, np.int64)
+    for qi, chunk in enumerate(chunks):
+        cand = set(cands[qi])
+        if len(near):
+            est = estimate_jaccard(sig[qi][None, :], np.asarray(index.sig[near]))
+            cand.update(near[est >= CANDIDATE_JACCARD].tolist())
+        best = _best_match(index, sig[qi], chunk.match, cand, excluded)
+        if best is None:
+            continue
+        share, ci, jac, matched = best
+        covered_chars += matched
+        work = index.works[int(index.chunk_pos[ci, 0])]
+        _, ep, sc, l0, l1 = (int(x) for x in index.chunk_pos[ci])
+        passages.append(Passage(
+            chunk.episode, chunk.scene, f"{chunk.line_start}-{chunk.line_end}", chunk.display,
+            work.id, work.title, ep, sc, f"{l0}-{l1}", index.chunk_text(ci),
+            round(share, 3), round(jac, 3)))
+    return passages, covered_chars / total_chars
+
+
+def _best_match(index: CorpusIndex, sig: np.ndarray, match: str, cand: set[int],
+                excluded: set[int]) -> tuple[float, int, float, int] | None:
+    """The candidate chunk ``match`` overlaps most, verified: (share, chunk, estimated
+    Jaccard, matched characters). Best-first by estimated Jaccard, at most ``MAX_VERIFY``
+    exact checks: a scene that stands in hundreds of corpus works needs only its closest
+    match confirmed."""
+    ids = np.array([ci for ci in cand if int(index.chunk_pos[ci, 0]) not in excluded],
+                   dtype=np.int64)
+    jacs = (estimate_jaccard(sig[None, :], np.asarray(index.sig[ids])) if len(ids)
+            else np.zeros(0))
+    best: tuple[float, int, float, int] | None = None
+    for k in np.argsort(-jacs, kind="stable")[:MAX_VERIFY]:
+        ci, jac = int(ids[k]), float(jacs[k])
+        if jac < CANDIDATE_JACCARD / 2:
+            break
+        found = verify_passage(match, index.chunk_match(ci))
+        if found and (best is None or found[0] > best[0]):
+            best = (found[0], ci, jac, found[1])
+    return best
+
+
+def _recipe_commonness(index: CorpusIndex, present: set[str], excluded: set[int]) -> float:
+    """Share of the other works that hold at least two of the script's tropes (all of them
+    when it has one)."""
+    if not present or not len(index):
+        return 0.0
+    need = min(2, len(present))
+    names, matrix = index.trope_matrix()
+    cols = [names.index(t) for t in present if t in names]
+    shared = matrix[:, cols].sum(axis=1) if cols else np.zeros(len(index), dtype=int)
+    hold = shared >= need
+    hold[list(excluded)] = False
+    return int(hold.sum()) / max(1, len(index) - len(excluded))

@@ -40,7 +40,7 @@ def lexicon_list(lexicons: tuple[Path, ...]) -> None:
     lex = load_lexicon(lexicons)
     for t in lex.tropes.values():
         click.echo(f"{t.id:12s} {t.name_zh}\t{t.name_en}\t{len(t.cues)} cues")
-    click.echo(f"twist categories: {', '.join(lex.twists)}; stock lines: {len(lex.boilerplate)}; "
+    click.echo(f"twist categories: {', '.join(lex.twists)}; stock lines: {len(lex.stock_lines)}; "
                f"lexicon version {lex.version}")
 
 
