@@ -13,7 +13,7 @@ import unicodedata
 
 from ..model import Line, LineKind, Script
 from .build import ScriptBuilder
-from .text import EPISODE_RE, cn_number, parse_heading_fields
+from .headings import EPISODE_RE, cn_number, parse_heading_fields
 
 # Two-sided prefixes come first: tried before INT, INT./EXT. would read as interior 内.
 _PREFIX = (r"INT\.?\s*/\s*EXT|EXT\.?\s*/\s*INT|I\s*/\s*E|E\s*/\s*I|INT|EXT|EST"
@@ -118,7 +118,7 @@ def parse_heading(heading: str) -> tuple[dict[str, str | None], bool]:
         parts.pop()
         time_of_day, time_interior = tod_part
     place = " - ".join(parts)
-    fields = parse_heading_fields(place) if place else {
+    fields: dict[str, str | None] = parse_heading_fields(place) if place else {
         "time_of_day": None, "interior": None, "location": None}
     if len(parts) > 1 or tod_part is not None:
         # Parts split on " - " are place names as written (城东盐场·灶房 keeps its dot).
@@ -145,10 +145,44 @@ def _add_marked(builder: ScriptBuilder, line: Line) -> bool:
 
 
 def parse_fountain(text: str, *, path: str | None = None, encoding: str = "utf-8") -> Script:
+    """Parse a Fountain screenplay into an untimed ``Script``."""
     builder = ScriptBuilder(path=path, fmt="fountain", encoding=encoding)
     lines = _blank_preserving(text).splitlines()
+    i = _title_page(builder, lines)
+    scene_flashback = False  # builder.flashback was set by a flashback heading
+    while i < len(lines):
+        s = lines[i].strip()
+        n = i + 1
+        i += 1
+        if not s or s == "===" or s.startswith("="):
+            continue
+        if s.startswith("#"):
+            _section(builder, s, n)
+            scene_flashback = scene_flashback and builder.flashback  # a new episode resets it
+            continue
+        if SCENE_RE.match(s) or (s.startswith(".") and not s.startswith("..")):
+            scene_flashback = _scene_heading(builder, s, n, scene_flashback)
+            continue
+        m = TRANSITION_RE.match(s)
+        if m and not s.endswith("<"):
+            line = Line(LineKind.TRANSITION, s, (m.group("t") or s).strip(), n, note=s)
+        elif _is_character(s) and i < len(lines) and lines[i].strip():
+            i = _dialogue(builder, lines, i, s)
+            continue
+        else:
+            body = s.lstrip("!").strip()
+            if body.startswith(">") and body.endswith("<"):
+                body = body[1:-1].strip()  # > centred text <
+            line = Line(LineKind.ACTION, s, body, n)
+        if _add_marked(builder, line):  # an explicit marker owns the flashback now
+            scene_flashback = False
+    return builder.finish()
+
+
+def _title_page(builder: ScriptBuilder, lines: list[str]) -> int:
+    """Read the title page (key: value lines at the very top, ended by a blank line) into
+    front matter; return the index of the first line after it."""
     i = 0
-    # Title page: key: value lines at the very top, ended by a blank line.
     if lines and TITLE_KEY_RE.match(lines[0].strip()):
         while i < len(lines) and lines[i].strip():
             m = TITLE_KEY_RE.match(lines[i].strip())
@@ -159,69 +193,61 @@ def parse_fountain(text: str, *, path: str | None = None, encoding: str = "utf-8
                             note=m.group("k"))
                 builder.add(meta)
             i += 1
-    scene_flashback = False  # builder.flashback was set by a flashback heading
-    while i < len(lines):
-        raw = lines[i]
-        s = raw.strip()
-        n = i + 1
+    return i
+
+
+def _section(builder: ScriptBuilder, s: str, n: int) -> None:
+    """``# 第1集`` opens that episode; another top-level section opens an episode by title."""
+    section = s.lstrip("#").strip()
+    m = EPISODE_RE.match(section)
+    if m:
+        number = cn_number(m.group("n")) if m.group("n") else int(m.group("ep"))
+        builder.start_episode(number, m.group("title").strip() or None, n)
+    elif s.startswith("# ") or not builder.has_episode:
+        builder.start_episode(None, section, n)
+
+
+def _scene_heading(builder: ScriptBuilder, s: str, n: int, scene_flashback: bool) -> bool:
+    """Start the scene headed ``s``; return whether its heading now holds a flashback open."""
+    heading = s[1:] if s.startswith(".") else s
+    fields, flashback = parse_heading(heading)
+    if flashback:
+        scene_flashback = scene_flashback or not builder.flashback
+        builder.flashback = True
+    elif scene_flashback:
+        # A flashback opened by its heading lasts one scene; one opened by a marker
+        # line (> 闪回 <) lasts until its end marker.
+        builder.flashback = scene_flashback = False
+    builder.start_scene(Line(LineKind.HEADING, s, heading, n), **fields)
+    return scene_flashback
+
+
+def _is_character(s: str) -> bool:
+    """A character cue: forced with ``@`` (Chinese has no upper case) or an upper-case name."""
+    is_cue = s.startswith("@") or (re.fullmatch(r"[A-Z][A-Z0-9 .'\-]+(?:\s*\(.*\))?\s*\^?", s)
+                                   is not None)
+    return is_cue and not s.startswith("!")
+
+
+def _dialogue(builder: ScriptBuilder, lines: list[str], i: int, cue: str) -> int:
+    """Add the dialogue under character ``cue``, from ``lines[i]`` to the next blank line;
+    return the index after it. A parenthetical line is the note of the lines after it."""
+    name = cue.lstrip("@").strip()
+    ext_m = EXTENSION_RE.search(name)
+    ext = ext_m.group("ext").strip() if ext_m else ""
+    if ext_m:
+        name = name[: ext_m.start()].strip()
+    is_vo = ext.upper().replace(" ", "") in {"V.O.", "O.S.", "VO", "OS", "O.C."} or ext in {
+        "画外音", "内心", "旁白"}
+    note: str | None = ext or None
+    while i < len(lines) and lines[i].strip():
+        body = lines[i].strip()
+        n_body = i + 1
         i += 1
-        if not s or s == "===" or s.startswith("="):
+        if body.startswith("(") or body.startswith("（"):
+            note = body.strip("()（）")
             continue
-        if s.startswith("#"):
-            section = s.lstrip("#").strip()
-            m = EPISODE_RE.match(section)
-            if m:
-                number = cn_number(m.group("n")) if m.group("n") else int(m.group("ep"))
-                builder.start_episode(number, m.group("title").strip() or None, n)
-            elif s.startswith("# ") or not builder.has_episode:
-                builder.start_episode(None, section, n)
-            scene_flashback = scene_flashback and builder.flashback  # a new episode resets it
-            continue
-        if SCENE_RE.match(s) or (s.startswith(".") and not s.startswith("..")):
-            heading = s[1:] if s.startswith(".") else s
-            fields, flashback = parse_heading(heading)
-            if flashback:
-                scene_flashback = scene_flashback or not builder.flashback
-                builder.flashback = True
-            elif scene_flashback:
-                # A flashback opened by its heading lasts one scene; one opened by a marker
-                # line (> 闪回 <) lasts until its end marker.
-                builder.flashback = scene_flashback = False
-            builder.start_scene(Line(LineKind.HEADING, s, heading, n), **fields)
-            continue
-        m = TRANSITION_RE.match(s)
-        if m and not s.endswith("<"):
-            line = Line(LineKind.TRANSITION, s, (m.group("t") or s).strip(), n, note=s)
-            if _add_marked(builder, line):  # an explicit marker owns the flashback now
-                scene_flashback = False
-            continue
-        nxt = lines[i].strip() if i < len(lines) else ""
-        is_cue = s.startswith("@") or (re.fullmatch(r"[A-Z][A-Z0-9 .'\-]+(?:\s*\(.*\))?\s*\^?", s)
-                                       is not None)
-        if is_cue and nxt and not s.startswith("!"):
-            name = s.lstrip("@").strip()
-            ext_m = EXTENSION_RE.search(name)
-            ext = ext_m.group("ext").strip() if ext_m else ""
-            if ext_m:
-                name = name[: ext_m.start()].strip()
-            is_vo = ext.upper().replace(" ", "") in {"V.O.", "O.S.", "VO", "OS", "O.C."} or ext in {
-                "画外音", "内心", "旁白"}
-            note: str | None = ext or None
-            while i < len(lines) and lines[i].strip():
-                body = lines[i].strip()
-                n_body = i + 1
-                i += 1
-                if body.startswith("(") or body.startswith("（"):
-                    note = body.strip("()（）")
-                    continue
-                builder.add(Line(LineKind.VOICEOVER if is_vo else LineKind.DIALOGUE,
-                                 f"{name}：{body}", body.lstrip("~").strip(), n_body,
-                                 speaker=name, note=note))
-            continue
-        body = s.lstrip("!").strip()
-        if body.startswith(">") and body.endswith("<"):
-            body = body[1:-1].strip()
-        line = Line(LineKind.ACTION, s, body, n)
-        if _add_marked(builder, line):  # an explicit marker owns the flashback now
-            scene_flashback = False
-    return builder.finish()
+        builder.add(Line(LineKind.VOICEOVER if is_vo else LineKind.DIALOGUE,
+                         f"{name}：{body}", body.lstrip("~").strip(), n_body,
+                         speaker=name, note=note))
+    return i
