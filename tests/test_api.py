@@ -83,7 +83,7 @@ def test_api_analysis_frames(frame: str, columns: list[str], name: str,
 
 def test_api_analysis_frame_contents(analysis_of: Callable[[str], Any]) -> None:
     a = analysis_of("s002.txt")
-    assert len(a.tropes) == 14
+    assert len(a.tropes) == 32  # every trope of the market's taxonomy, present or not
     assert set(a.tropes.loc[a.tropes["present"], "trope"]) == {"zhuixu", "zhanshen", "nixi_dalian"}
     assert a.episodes["episode"].tolist() == [1, 2, 3, 4, 5]
     assert a.episodes["n_twists"].sum() == len(a.twists) == a.windows["n_twists"].sum()

@@ -26,7 +26,7 @@ BUILTIN_FILES = [*sorted((lexicon_dir() / "tropes").glob("*.toml")),
 BUILTIN_TROPES = sorted(p.stem for p in (lexicon_dir() / "tropes").glob("*.toml"))
 
 #: A valid user trope file; the bad-file table edits it.
-GOOD_TROPE = '''id = "xiuxian"
+GOOD_TROPE = '''id = "lianqi"
 name_zh = "修仙"
 name_en = "Cultivation"
 description = "凡人修炼成仙。"
@@ -114,7 +114,7 @@ def test_lexicon_accepts_a_byte_order_mark(tmp_path: Path) -> None:
     path = tmp_path / "bom.toml"
     path.write_bytes(GOOD_TROPE.encode("utf-8-sig"))
     assert check_file(path) == []
-    assert load_lexicon([path]).tropes["xiuxian"].cues == {"修仙": 3.0, "筑基": 2.0}
+    assert load_lexicon([path]).tropes["lianqi"].cues == {"修仙": 3.0, "筑基": 2.0}
 
 
 def test_lexicon_cue_matcher_finds_every_occurrence() -> None:
@@ -129,11 +129,11 @@ def test_lexicon_cue_matcher_finds_every_occurrence() -> None:
 # -- schema errors ------------------------------------------------------------------------------
 
 BAD_TROPES = [
-    pytest.param(GOOD_TROPE.replace('id = "xiuxian"\n', ""),
+    pytest.param(GOOD_TROPE.replace('id = "lianqi"\n', ""),
                  ["id: must be ASCII snake_case like 'zhuixu', got None"], id="missing-id"),
-    pytest.param(GOOD_TROPE.replace('"xiuxian"', '"Xiu Xian"'),
+    pytest.param(GOOD_TROPE.replace('"lianqi"', '"Xiu Xian"'),
                  ["id: must be ASCII snake_case like 'zhuixu', got 'Xiu Xian'"], id="bad-id"),
-    pytest.param(GOOD_TROPE.replace('"xiuxian"', '"修仙"'),
+    pytest.param(GOOD_TROPE.replace('"lianqi"', '"修仙"'),
                  ["id: must be ASCII snake_case like 'zhuixu', got '修仙'"], id="non-ascii-id"),
     pytest.param(GOOD_TROPE.replace('"筑基" = 2.0', '"筑基" = 7'),
                  ["cues.筑基: weight 7 outside (0, 5.0]"], id="weight-too-big"),
@@ -165,10 +165,10 @@ BAD_TROPES = [
                  id="no-cues"),
     pytest.param(GOOD_TROPE.replace('name_zh = "修仙"\n', "").replace(
         'description = "凡人修炼成仙。"\n', ""),
-                 ["name_zh, description: required for a new trope 'xiuxian'"],
+                 ["name_zh, description: required for a new trope 'lianqi'"],
                  id="new-trope-without-names"),
     pytest.param(GOOD_TROPE.replace('description = "凡人修炼成仙。"\n', 'description = " "\n'),
-                 ["description: required for a new trope 'xiuxian'"],
+                 ["description: required for a new trope 'lianqi'"],
                  id="new-trope-blank-description"),
     pytest.param('id = "Bad"\n[cues]\n"修仙" = 9\n"" = 1\n',
                  ["id: must be ASCII snake_case like 'zhuixu', got 'Bad'",
@@ -196,7 +196,7 @@ BAD_BUILTIN = [
 
 @pytest.mark.parametrize(("text", "problems"), BAD_BUILTIN)
 def test_lexicon_check_file_builtin_rules(tmp_path: Path, text: str, problems: list[str]) -> None:
-    path = tmp_path / "xiuxian.toml"
+    path = tmp_path / "lianqi.toml"
     path.write_text(text, encoding="utf-8")
     assert check_file(path, builtin=True) == [f"{path}: {p}" for p in problems]
 
@@ -224,7 +224,7 @@ def test_lexicon_check_file_twists_and_stock_lines(tmp_path: Path, text: str,
 
 
 @pytest.mark.parametrize(("data", "message"), [
-    pytest.param(b'id = "xiuxian"\n[cues\n"x" = 1\n', "TOML syntax: ", id="toml-syntax"),
+    pytest.param(b'id = "lianqi"\n[cues\n"x" = 1\n', "TOML syntax: ", id="toml-syntax"),
     pytest.param(GOOD_TROPE.encode("gb18030"), "not UTF-8 text", id="not-utf8"),
 ])
 def test_lexicon_check_file_unreadable(tmp_path: Path, data: bytes, message: str) -> None:
@@ -261,21 +261,21 @@ def test_lexicon_load_refuses_a_directory_without_tropes(tmp_path: Path) -> None
 def test_lexicon_load_refuses_id_differing_from_file_name(tmp_path: Path) -> None:
     (tmp_path / "tropes").mkdir()
     (tmp_path / "tropes" / "other.toml").write_text(GOOD_TROPE, encoding="utf-8")
-    with pytest.raises(LexiconError, match="'xiuxian' differs from the file name 'other'"):
+    with pytest.raises(LexiconError, match="'lianqi' differs from the file name 'other'"):
         load_lexicon(directory=tmp_path)
 
 
 # -- user lexicons ------------------------------------------------------------------------------
 
 def test_lexicon_user_file_adds_a_trope(builtin_lexicon: Any) -> None:
-    lex = load_lexicon([USER / "xiuxian.toml"])
-    assert set(lex.tropes) == {*builtin_lexicon.tropes, "xiuxian"}
-    trope = lex.tropes["xiuxian"]
+    lex = load_lexicon([USER / "lianqi.toml"])
+    assert set(lex.tropes) == {*builtin_lexicon.tropes, "lianqi"}
+    trope = lex.tropes["lianqi"]
     assert (trope.name_zh, trope.name_en) == ("修仙", "Cultivation")
-    assert trope.cues["九转还魂针"] == 3.0
+    assert trope.cues["九转凝魂针"] == 3.0
     assert lex.version != builtin_lexicon.version
-    assert "九转还魂针" in lex.user_words()
-    assert lex.sources[-1] == str(USER / "xiuxian.toml")
+    assert "九转凝魂针" in lex.user_words()
+    assert lex.sources[-1] == str(USER / "lianqi.toml")
 
 
 def test_lexicon_user_file_extends_a_trope(builtin_lexicon: Any) -> None:
@@ -301,12 +301,12 @@ def test_lexicon_user_files_extend_twists_and_stock_lines(builtin_lexicon: Any) 
     assert len(lex.stock_lines) == len(builtin_lexicon.stock_lines) + 1
 
 
-TRADITIONAL_TROPE = """id = "xiuxian"
+TRADITIONAL_TROPE = """id = "lianqi"
 name_zh = "修仙"
 name_en = "Cultivation"
 description = "修煉成仙的套路。"
 [cues]
-"九轉還魂針" = 3.0
+"九轉凝魂針" = 3.0
 "築基" = 2.0
 [negative]
 contexts = ["遊戲"]
@@ -314,8 +314,8 @@ contexts = ["遊戲"]
 
 
 @pytest.mark.parametrize("text", [
-    pytest.param("第1集\n林凡：九转还魂针，起！\n", id="simplified-script"),
-    pytest.param("第1集\n林凡：九轉還魂針，起！\n", id="traditional-script"),
+    pytest.param("第1集\n林凡：九转凝魂针，起！\n", id="simplified-script"),
+    pytest.param("第1集\n林凡：九轉凝魂針，起！\n", id="traditional-script"),
 ])
 def test_lexicon_user_file_in_traditional_matches(tmp_path: Path, text: str) -> None:
     """Cues written in Traditional characters are matched like Simplified ones: scripts are
@@ -323,31 +323,31 @@ def test_lexicon_user_file_in_traditional_matches(tmp_path: Path, text: str) -> 
     import tropescan
     from tropescan.api import Analyzer, Settings
 
-    path = tmp_path / "xiuxian.toml"
+    path = tmp_path / "lianqi.toml"
     path.write_text(TRADITIONAL_TROPE, encoding="utf-8")
     lex = load_lexicon([path])
-    assert set(lex.tropes["xiuxian"].cues) == {"九转还魂针", "筑基"}
-    assert lex.tropes["xiuxian"].negative_contexts == ("游戏",)
-    assert "九转还魂针" in lex.user_words()
+    assert set(lex.tropes["lianqi"].cues) == {"九转凝魂针", "筑基"}
+    assert lex.tropes["lianqi"].negative_contexts == ("游戏",)
+    assert "九转凝魂针" in lex.user_words()
     draft = tmp_path / "draft.txt"
     draft.write_text(text, encoding="utf-8")
     analyzer = Analyzer(Settings(lexicons=(str(path),), use_classifier=False,
                                  use_twist_model=False), corpus=None)
     evidence = [e for e in analyzer.analyze(tropescan.read(draft)).evidence_items
-                if e.trope == "xiuxian"]
-    assert [e.cue for e in evidence] == ["九转还魂针"]
+                if e.trope == "lianqi"]
+    assert [e.cue for e in evidence] == ["九转凝魂针"]
 
 
 @pytest.mark.parametrize("backend", ["jieba", "rjieba"])
 def test_lexicon_user_words_follow_into_the_segmenter(builtin_lexicon: Any, backend: str) -> None:
-    lex = load_lexicon([USER / "xiuxian.toml"])
+    lex = load_lexicon([USER / "lianqi.toml"])
     before = Segmenter.for_lexicon(builtin_lexicon, backend)  # type: ignore[arg-type]
     after = Segmenter.for_lexicon(lex, backend)  # type: ignore[arg-type]
     assert after is not before
     assert after.dictionary_checksum != before.dictionary_checksum
-    text = "他用九转还魂针救人"
-    assert "九转还魂针" not in before.cut(text)  # jieba alone splits it: 九转/还魂/针
-    assert "九转还魂针" in after.cut(text)
+    text = "他用九转凝魂针救人"
+    assert "九转凝魂针" not in before.cut(text)  # jieba alone splits it: 九转/还魂/针
+    assert "九转凝魂针" in after.cut(text)
 
 
 # -- the CLI ------------------------------------------------------------------------------------
@@ -368,7 +368,7 @@ def test_cli_lexicon_check_user_files_ok() -> None:
 def test_cli_lexicon_check_bad_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text('id = "Bad"\n[cues]\n"修仙" = 9\n', encoding="utf-8")
-    result = run("check", USER / "xiuxian.toml", bad)
+    result = run("check", USER / "lianqi.toml", bad)
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr == (f"{bad}: id: must be ASCII snake_case like 'zhuixu', got 'Bad'\n"
@@ -389,9 +389,9 @@ def test_cli_lexicon_list(builtin_lexicon: Any) -> None:
 
 
 def test_cli_lexicon_list_with_user_lexicon() -> None:
-    result = run("list", "--lexicon", USER / "xiuxian.toml")
+    result = run("list", "--lexicon", USER / "lianqi.toml")
     assert result.exit_code == 0, result.stderr
-    assert "xiuxian      修仙\tCultivation\t6 cues" in result.stdout.splitlines()
+    assert "lianqi       修仙\tCultivation\t6 cues" in result.stdout.splitlines()
 
 
 def test_cli_lexicon_show_zhuixu(builtin_lexicon: Any) -> None:
@@ -405,8 +405,8 @@ def test_cli_lexicon_show_zhuixu(builtin_lexicon: Any) -> None:
     weights = [float(line.split()[0]) for line in cue_lines]
     assert weights == sorted(weights, reverse=True)
     assert "  3.0  上门女婿" in cue_lines and "  1.0  丈母娘" in cue_lines
-    assert "negative contexts: 拜年、过年、年货、回门、春节、饺子" in lines
-    assert "protected phrases: 赘述、累赘、女婿节" in lines
+    assert "negative contexts: 拜年、过年、年货、回门、春节、饺子、回娘家、走亲戚、年夜饭、压岁钱、毛脚女婿" in lines
+    assert "protected phrases: 赘述、累赘、女婿节、上门服务、送货上门、上门维修、上门取件、上门拜访、上门推销、上门做客、上门安装、废物利用、废物回收、固体废物" in lines
 
 
 def test_cli_lexicon_show_unknown_trope() -> None:
@@ -418,8 +418,8 @@ def test_cli_lexicon_show_unknown_trope() -> None:
 
 def test_cli_lexicon_show_bad_user_lexicon(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
-    bad.write_text('id = "xiuxian"\n[cues]\n"修仙" = 3\n', encoding="utf-8")
+    bad.write_text('id = "lianqi"\n[cues]\n"修仙" = 3\n', encoding="utf-8")
     result = run("show", "zhuixu", "--lexicon", bad)
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert f"{bad}: name_zh, description: required for a new trope 'xiuxian'" in result.stderr
+    assert f"{bad}: name_zh, description: required for a new trope 'lianqi'" in result.stderr

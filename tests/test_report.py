@@ -70,7 +70,7 @@ def test_report_terminal_no_tropes(analysis_of: Callable[[str], Any]) -> None:
 def test_report_terminal_tables(analysis_of: Callable[[str], Any]) -> None:
     a = analysis_of("s002.txt")
     trope_lines = terminal.render_tropes(a).splitlines()
-    assert len(trope_lines) == 2 + 14  # header, rule, one line per trope
+    assert len(trope_lines) == 2 + 32  # header, rule, one line per trope
     present = [ln.split("│")[0].strip() for ln in trope_lines[2:] if "│ yes " in ln]
     assert set(present) == {t.trope for t in a.present_tropes}
     twists = terminal.render_twists(a)

@@ -102,7 +102,13 @@ def test_sample_corpus_formats_match_files() -> None:
     assert {(w.id, w.format) for w in WORKS if w.path.suffix != suffix.get(w.format)} == set()
 
 
-@pytest.mark.parametrize("trope", sorted(load_lexicon().tropes))
+#: The 14 first families the sample corpus was written for; the development set covers all 32
+#: (tests/test_sets.py).
+SAMPLE_TROPES = ["bazong", "chongsheng", "chuanyue", "fuchou", "gongdou", "haomen", "mengbao",
+                 "nixi_dalian", "shanhun", "shenyi", "tishen", "tuihun", "zhanshen", "zhuixu"]
+
+
+@pytest.mark.parametrize("trope", SAMPLE_TROPES)
 def test_sample_corpus_trope_has_8_scripts(trope: str) -> None:
     assert sum(1 for w in WORKS if trope in w.tropes) >= 8
 

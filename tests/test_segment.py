@@ -28,7 +28,7 @@ WORK_IDS = [w.id for w in read_manifest()]
 
 #: Script-like text: cue words, structural fragments, Han characters and anything else.
 CUE_PIECES = ("上门女婿", "注重生活", "重生", "银针", "医生", "中医院", "女婿", "拜年", "三年之期已到",
-              "九转还魂针", "😀", "\u0301", "\r\n", "\n", "　", "...")
+              "九转凝魂针", "😀", "\u0301", "\r\n", "\n", "　", "...")
 SCRIPTISH = st.lists(st.one_of(
     st.sampled_from(CUE_PIECES + FRAGMENTS),
     st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF), max_size=8),

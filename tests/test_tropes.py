@@ -22,13 +22,16 @@ from tropescan.model import Script
 from tropescan.sample import hard_negatives, read_manifest
 from tropescan.timing import counted_chars
 from tropescan.tropes import (
-    LEXICON_ONLY_THRESHOLD,
-    LEXICON_WEIGHT,
+    BAND_LOW,
+    BLOCK_EPISODES,
     PRESENT_THRESHOLD,
+    SCRIPT_SCALE,
+    Block,
     TropeEvidence,
+    block_lexicon_score,
+    blocks_of,
     combine,
     lexicon_evidence,
-    lexicon_scores,
     score_tropes,
 )
 
@@ -157,8 +160,16 @@ def test_tropes_builtin_cue_does_not_fire(lexicon_only_analyzer: Any, analyzer: 
 
 # -- scores -------------------------------------------------------------------------------------
 
-def ev(trope: str, cue: str, weight: float) -> TropeEvidence:
-    return TropeEvidence(trope, cue, weight, 1, 1, 3, 0.0, cue)
+def ev(trope: str, cue: str, weight: float, episode: int = 1) -> TropeEvidence:
+    return TropeEvidence(trope, cue, weight, episode, 1, 3, 0.0, cue)
+
+
+def lexicon_scores(script: Script, evidence: list[TropeEvidence], lexicon: Any
+                   ) -> dict[str, tuple[float, int]]:
+    """Per trope: the one block's (lexicon_score, distinct cues) of a one-episode script."""
+    kchars = counted_chars(script.text) / 1000
+    return {tid: block_lexicon_score([e for e in evidence if e.trope == tid], kchars)
+            for tid in lexicon.tropes}
 
 
 def script_of(write_script: Callable[..., Path], n_chars: int) -> Script:
@@ -203,61 +214,107 @@ def test_tropes_lexicon_score_rises_with_density(mini_lexicon: Any,
                  for n in (200, 1000, 2000, 4000, 8000)}
     assert by_length[200] == by_length[1000]  # shorter than 1,000 characters counts as 1,000
     assert by_length[1000] > by_length[2000] > by_length[4000] > by_length[8000] > 0
-    assert by_length[2000] == pytest.approx(1 - math.exp(-(5.0 / 2) / 2))
+    assert by_length[2000] == pytest.approx(1 - math.exp(-(5.0 / 2) / SCRIPT_SCALE))
     script = script_of(write_script, 3000)
     more = [lexicon_scores(script, evidence[:k], mini_lexicon)["chongsheng"][0]
             for k in (0, 1, 2)]
-    assert more[0] < more[1] < more[2]
+    # in a block longer than a synopsis one cue alone is no premise; a second one is
+    assert more[0] == more[1] == 0.0 < more[2]
 
 
 def test_tropes_repeated_cue_has_diminishing_returns(mini_lexicon: Any,
                                                      write_script: Callable[..., Path]) -> None:
     script = script_of(write_script, 10000)  # long: scores stay far from saturation
-    scores = [lexicon_scores(script, [ev("chongsheng", "重生", 3.0)] * n,
+    other = ev("chongsheng", "前世", 2.0)  # two different cues: a script's premise
+    scores = [lexicon_scores(script, [other, *[ev("chongsheng", "重生", 3.0)] * n],
                              mini_lexicon)["chongsheng"][0] for n in range(1, 7)]
     gains = [b - a for a, b in itertools.pairwise(scores)]
     assert all(g > 0 for g in gains)
     assert all(a > b for a, b in itertools.pairwise(gains))
     # four different cues weigh more than one cue four times
     four_cues = [ev("zhuixu", c, 3.0) for c in ("上门女婿", "入赘", "赘婿", "窝囊废")]
+    twice = [ev("zhuixu", "上门女婿", 3.0)] * 3 + [ev("zhuixu", "入赘", 3.0)]
     assert (lexicon_scores(script, four_cues, mini_lexicon)["zhuixu"][0]
-            > lexicon_scores(script, [ev("zhuixu", "上门女婿", 3.0)] * 4, mini_lexicon)["zhuixu"][0])
+            > lexicon_scores(script, twice, mini_lexicon)["zhuixu"][0])
+    # longer than a synopsis, one word repeated is no premise at all
+    assert lexicon_scores(script, [ev("zhuixu", "上门女婿", 3.0)] * 4,
+                          mini_lexicon)["zhuixu"][0] == 0.0
 
 
-@pytest.mark.parametrize(("lexicon_score", "prob", "score", "threshold"), [
-    pytest.param(0.0, None, 0.0, LEXICON_ONLY_THRESHOLD, id="unknown-to-classifier"),
-    pytest.param(0.8, None, 0.8, 0.5, id="lexicon-only"),
-    pytest.param(0.8, float("nan"), 0.8, 0.5, id="nan-is-unknown"),
-    pytest.param(1.0, 0.0, 0.3, PRESENT_THRESHOLD, id="lexicon-weight"),
-    pytest.param(0.0, 1.0, 0.7, 0.3, id="classifier-weight"),
-    pytest.param(0.5, 0.2, 0.29, 0.3, id="just-below"),
-    pytest.param(0.6, 0.2, 0.32, 0.3, id="just-above"),
+@pytest.mark.parametrize(("lexicon_score", "prob", "score"), [
+    pytest.param(0.2, None, 0.2, id="no-classifier"),
+    pytest.param(0.2, float("nan"), 0.2, id="nan-is-unknown"),
+    pytest.param(0.8, 0.0, 0.8, id="well-evidenced-is-not-pulled-under"),
+    pytest.param(0.05, 1.0, 0.05, id="below-the-band-is-not-pushed-over"),
+    pytest.param(0.2, 1.0, 0.4, id="band-pushed-up"),
+    pytest.param(0.2, 0.0, 0.0, id="band-pulled-down"),
+    pytest.param(0.2, 0.5, 0.2, id="undecided-classifier-leaves-it"),
 ])
-def test_tropes_combine_rule(lexicon_score: float, prob: float | None, score: float,
-                             threshold: float) -> None:
-    assert (LEXICON_WEIGHT, PRESENT_THRESHOLD, LEXICON_ONLY_THRESHOLD) == (0.3, 0.3, 0.5)
-    got = combine(lexicon_score, prob)
-    assert got == (pytest.approx(score), threshold)
+def test_tropes_combine_rule(lexicon_score: float, prob: float | None, score: float) -> None:
+    """The classifier moves a score only inside the band, by at most the band's width."""
+    assert (BAND_LOW, PRESENT_THRESHOLD) == (0.1, 0.3)
+    assert combine(lexicon_score, prob) == pytest.approx(score)
 
 
 @pytest.mark.parametrize(("hits", "probs", "present"), [
     pytest.param([], {"zhuixu": 0.99}, set(), id="no-evidence-never-present"),
-    pytest.param([("女婿", 0.5)], {"zhuixu": 0.6}, {"zhuixu"}, id="weak-cue-with-classifier"),
+    pytest.param([("女婿", 0.5)], {"zhuixu": 1.0}, {"zhuixu"}, id="weak-cue-with-classifier"),
     pytest.param([("女婿", 0.5)], {"zhuixu": 0.3}, set(), id="weak-cue-low-prob"),
     pytest.param([("上门女婿", 3.0)], None, {"zhuixu"}, id="strong-cue-lexicon-only"),
+    pytest.param([("上门女婿", 3.0)], {"zhuixu": 0.0}, {"zhuixu"}, id="strong-cue-kept"),
     pytest.param([("女婿", 0.5)], None, set(), id="weak-cue-lexicon-only"),
 ])
 def test_tropes_score_tropes_decision(mini_lexicon: Any, write_script: Callable[..., Path],
                                       hits: list[tuple[str, float]],
                                       probs: dict[str, float] | None, present: set[str]) -> None:
     evidence = [ev("zhuixu", cue, w) for cue, w in hits]
-    scores = score_tropes(script_of(write_script, 500), evidence, mini_lexicon, probs)
+    asked: list[Block] = []
+
+    def classify(block: Block) -> dict[str, float]:
+        asked.append(block)
+        return probs or {}
+
+    scores = score_tropes(script_of(write_script, 500), evidence, mini_lexicon,
+                          classify if probs is not None else None)
     assert {s.trope for s in scores if s.present} == present
     assert [s.score for s in scores] == sorted((s.score for s in scores), reverse=True)
     zhuixu = next(s for s in scores if s.trope == "zhuixu")
     assert zhuixu.evidence_count == len(hits)
-    assert zhuixu.classifier_prob == (None if probs is None else probs["zhuixu"])
+    in_band = hits and BAND_LOW <= zhuixu.lexicon_score < PRESENT_THRESHOLD
+    assert zhuixu.classifier_prob == (probs["zhuixu"] if probs and in_band else None)
+    assert bool(asked) == bool(probs is not None and in_band)  # asked only in the band
     assert (zhuixu.name_zh, zhuixu.name_en) == ("赘婿", "Live-in son-in-law")
+    assert zhuixu.established == ("1" if present else "")
+
+
+def test_tropes_blocks_follow_the_episodes(write_script: Callable[..., Path]) -> None:
+    episodes = "".join(f"第{k}集\n1-1 日 内 客厅\n甲：第{k}集的台词。\n" for k in range(1, 6))
+    script = read(write_script(episodes))
+    blocks = blocks_of(script)
+    assert [(b.first, b.last) for b in blocks] == [(1, 3), (2, 4), (3, 5)]
+    assert all(b.last - b.first + 1 == BLOCK_EPISODES for b in blocks)
+    first = blocks_of(script, front_chars=40)[0]
+    assert (first.first, first.last) == (0, 0)
+    short = read(write_script("第1集\n1-1 日 内 客厅\n甲：台词。\n", "short.txt"))
+    assert [(b.first, b.last) for b in blocks_of(short)] == [(1, 1)]
+
+
+def test_tropes_premise_in_early_episodes_survives_length(
+        lexicon_only_analyzer: Any, write_script: Callable[..., Path]) -> None:
+    """A premise set up in episodes 1-3 of a long series is found however many ordinary
+    episodes follow, and where it is established is said."""
+    opening = ("第1集\n1-1 日 内 出租屋\n林晚：上一世我死在那场大火里。\n"
+               "林晚OS：重活一世，这一次我绝不会再让他们得逞。\n")
+    ordinary = "".join(f"第{k}集\n{k}-1 日 内 公司\n同事：今天的报表做完了吗？\n林晚：做完了。\n"
+                       for k in range(2, 61))
+    found = {}
+    for n in (3, 20, 60):
+        text = opening + "".join(ordinary.split("第")[i] and "第" + ordinary.split("第")[i]
+                                 for i in range(1, n))
+        a = lexicon_only_analyzer.analyze(write_script(text, f"long{n}.txt"))
+        found[n] = {s.trope: s.established for s in a.trope_scores if s.present}
+    assert found[3].get("chongsheng") == found[20].get("chongsheng") == \
+        found[60].get("chongsheng") == "1-3"
 
 
 # -- user lexicons in an analysis ---------------------------------------------------------------
@@ -266,29 +323,28 @@ XIUXIAN_SCRIPT = """第1集
 1-1 日 内 山门
 甲：你灵根尽毁，修仙无望。
 乙：我偏要修仙。三年筑基，五年渡劫！
-△ 他拿出九转还魂针。
+△ 他拿出九转凝魂针。
 """
 
 
 def test_tropes_user_trope_is_scored_by_the_lexicon(analyzer: Any,
                                                     write_script: Callable[..., Path]) -> None:
-    user = Analyzer(Settings(lexicons=(str(USER / "xiuxian.toml"),)), corpus=None,
+    user = Analyzer(Settings(lexicons=(str(USER / "lianqi.toml"),)), corpus=None,
                     classifier=analyzer.classifier)
     result = user.analyze(write_script(XIUXIAN_SCRIPT))
     scores = {s.trope: s for s in result.trope_scores}
-    assert set(scores) == {*analyzer.lexicon.tropes, "xiuxian"}
-    xiuxian = scores["xiuxian"]
-    assert xiuxian.classifier_prob is None
-    assert xiuxian.score == xiuxian.lexicon_score >= LEXICON_ONLY_THRESHOLD
-    assert xiuxian.present
-    assert {e.cue for e in result.evidence_items if e.trope == "xiuxian"} == {
-        "灵根", "修仙", "筑基", "渡劫", "九转还魂针"}
-    assert all(s.classifier_prob is not None for t, s in scores.items() if t != "xiuxian")
-    assert "九转还魂针" in user.segmenter.cut("他拿出九转还魂针")
+    assert set(scores) == {*analyzer.lexicon.tropes, "lianqi"}
+    lianqi = scores["lianqi"]
+    assert lianqi.classifier_prob is None
+    assert lianqi.score == lianqi.lexicon_score >= PRESENT_THRESHOLD
+    assert lianqi.present
+    assert {e.cue for e in result.evidence_items if e.trope == "lianqi"} == {
+        "灵根", "修仙", "筑基", "渡劫", "九转凝魂针"}
+    assert "九转凝魂针" in user.segmenter.cut("他拿出九转凝魂针")
     # a weak mention stays below the lexicon-only threshold
     weak = user.analyze(write_script(SCENE_PREFIX + "甲：他丹田一热。\n", "weak.txt"))
-    dantian = next(s for s in weak.trope_scores if s.trope == "xiuxian")
-    assert dantian.evidence_count == 1 and 0 < dantian.score < LEXICON_ONLY_THRESHOLD
+    dantian = next(s for s in weak.trope_scores if s.trope == "lianqi")
+    assert dantian.evidence_count == 1 and 0 < dantian.score < PRESENT_THRESHOLD
     assert not dantian.present
 
 
@@ -353,14 +409,15 @@ def test_tropes_present_tropes_have_evidence(sample_analyses: dict[str, Any],
     for e in result.evidence_items:
         counts[e.trope] = counts.get(e.trope, 0) + 1
         # subtitles can hold two lines in one cue: match the source line and the text
-        assert any(e.cue in ln.norm for ln in result.script.lines
+        # front-matter evidence (episode 0: a 故事梗概 or 类型 line) sits in the front matter
+        lines = result.script.front_matter if e.episode == 0 else result.script.lines
+        assert any(e.cue in ln.norm for ln in lines
                    if ln.source_line == e.line and ln.text == e.text), e
     for t in result.trope_scores:
         assert t.evidence_count == counts.get(t.trope, 0)
         if t.present:
             assert t.evidence_count > 0
-            assert t.score >= (PRESENT_THRESHOLD if t.classifier_prob is not None
-                               else LEXICON_ONLY_THRESHOLD)
+            assert t.score >= PRESENT_THRESHOLD
     assert len(result.tropes) == len(result.trope_scores)
 
 
@@ -369,7 +426,9 @@ def test_tropes_recover_manifest_labels_in_sample(sample_analyses: dict[str, Any
     """In-sample: the shipped models were trained on these very scripts, so this checks that
     the combined decision reproduces the labels, not how well it generalises (see
     test_classifier's grouped cross-validation for that)."""
-    counts = {t: [0, 0, 0] for t in sorted(analyzer.lexicon.tropes)}
+    # the tropes the sample corpus labels (its 14 families; the other 18 are measured on the
+    # development and challenge sets)
+    counts = {t: [0, 0, 0] for t in sorted({t for w in WORKS for t in w.tropes})}
     for work in WORKS:
         predicted = {t.trope for t in sample_analyses[work.id].present_tropes}
         for trope, c in counts.items():
@@ -385,5 +444,8 @@ def test_tropes_recover_manifest_labels_in_sample(sample_analyses: dict[str, Any
         print(f"  {t:12s} {tp:3d} {fp:3d} {fn:3d} {f1[t]:.3f}")
     print(f"  macro-F1 {macro:.4f}")
     assert all(tp + fn > 0 for tp, _, fn in counts.values())  # every trope is labelled
-    assert macro >= 0.95, counts
-    assert min(f1.values()) >= 0.85, f1
+    # The classifier may no longer decide alone (it only settles borderline blocks), so the
+    # shipped models reproduce their own training labels less closely than a classifier-led
+    # rule did (0.95); what generalises is measured by grouped CV and on the challenge set.
+    assert macro >= 0.92, counts
+    assert min(f1.values()) >= 0.7, f1

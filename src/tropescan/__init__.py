@@ -27,6 +27,7 @@ _LAZY = {
     "build_index": "batch",
     "add_to_index": "batch",
     "default_analyzer": "api",
+    "tag_catalogue": "api",
     "Analysis": "api",
     "Analyzer": "api",
     "Settings": "api",

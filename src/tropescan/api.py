@@ -30,11 +30,14 @@ from .errors import Errors, SettingsError, TropescanError
 from .index_store import FORMAT as INDEX_FORMAT
 from .lexicon import Lexicon, LinePlace, load_lexicon
 from .model import Script
+from .normalize import counted_chars
 from .originality import Originality, score_originality
 from .readers import read_script
+from .readers.catalogue import rows_of, script_from_text
 from .report.plots import plot_episode_density, plot_trope_scores, plot_twist_timeline
 from .report.serialize import analysis_to_dict
 from .schema import (  # noqa: F401  (re-exported: the public column lists)
+    CATALOGUE_COLUMNS,
     EPISODE_COLUMNS,
     EVIDENCE_COLUMNS,
     ORIGINALITY_METHOD,
@@ -50,7 +53,16 @@ from .schema import (  # noqa: F401  (re-exported: the public column lists)
 from .segment import Segmenter, Tokens, name_words, strip_names
 from .sources import Source, resolve_sources
 from .timing import TimingProfile
-from .tropes import TropeEvidence, TropeScore, lexicon_evidence, score_tropes
+from .tropes import (
+    FRONT_MATTER,
+    Block,
+    TropeEvidence,
+    TropeScore,
+    front_evidence,
+    front_text,
+    lexicon_evidence,
+    score_tropes,
+)
 from .twist_model import TwistModel
 from .twists import (
     EpisodePacing,
@@ -281,11 +293,28 @@ class Analyzer:
         tokens = tokens or self.segmenter.tokenize(script.text)
         place = LinePlace.of(script)
         evidence = lexicon_evidence(script, tokens, self.lexicon, place)
-        probs = None
+        front = front_text(script)
+        front_tokens = self.segmenter.tokenize(front) if front else None
+        if front_tokens is not None:
+            evidence = front_evidence(script, front_tokens, self.lexicon) + evidence
+        classify = None
         if self.classifier is not None:
-            names = name_words([*script.speakers, *script.cast])
-            probs = self.classifier.predict_one(strip_names(tokens.words, names))
-        return tokens, place, evidence, score_tropes(script, evidence, self.lexicon, probs)
+            classifier = self.classifier
+
+            def classify(block: Block) -> dict[str, float]:
+                # the block's own speakers: names from later episodes must not change what
+                # an earlier block says (adding episodes never removes a trope)
+                speakers = {ln.speaker for ep in script.episodes
+                            if block.first <= ep.number <= block.last
+                            for ln in ep.lines if ln.speaker}
+                names = name_words([*script.cast, *speakers])
+                words = (front_tokens.words if block.first == FRONT_MATTER and front_tokens
+                         else tokens.span(block.start, block.end))
+                return classifier.predict_one(strip_names(words, names))
+
+        scores = score_tropes(script, evidence, self.lexicon, classify,
+                              front_chars=counted_chars(front))
+        return tokens, place, evidence, scores
 
     def work_features(self, source: Source) -> WorkFeatures:
         """What a corpus index keeps of one work (twists are not indexed). Raises
@@ -312,6 +341,31 @@ class Analyzer:
                         self.settings, self.versions(), [*self.warnings, *script.warnings],
                         tokens=tokens,
                         twist_names={k: c.name_zh for k, c in self.lexicon.twists.items()})
+
+
+    def tag_text(self, text: str, *, id: str = "text", title: str = "") -> list[TropeScore]:
+        """Trope scores of a synopsis, an outline or any script text."""
+        return self.tag_tropes(script_from_text(text, id=id, title=title,
+                                                timing=self.settings.timing))[3]
+
+    def tag_catalogue(self, frame: pd.DataFrame, *, text_column: str,
+                      title_column: str | None = None) -> pd.DataFrame:
+        """A catalogue in, the same catalogue out with ``CATALOGUE_COLUMNS`` added: every
+        row's text (a synopsis, an outline) tagged as its own work."""
+        rows = rows_of(frame, text_column=text_column, title_column=title_column)
+        by_row = {row.id: row for row in rows}
+        out = frame.copy()
+        tags: dict[str, list[str]] = {c: [] for c in CATALOGUE_COLUMNS}
+        for k in range(len(frame)):
+            row = by_row.get(str(k + 1))
+            present = ([s for s in self.tag_text(row.text, id=row.id, title=row.title)
+                        if s.present] if row else [])
+            tags["tropes"].append(";".join(s.trope for s in present))
+            tags["tropes_zh"].append("、".join(s.name_zh for s in present))
+            tags["trope_scores"].append(";".join(f"{s.trope}:{s.score:.2f}" for s in present))
+        for column, values in tags.items():
+            out[column] = values
+        return out
 
 
 CorpusArg = CorpusIndex | str | os.PathLike[str] | None
@@ -346,6 +400,13 @@ def analyze(source: str | os.PathLike[str] | Script, *, corpus: CorpusArg = _SAM
     for many files at once see ``batch.analyze_many``.
     """
     return default_analyzer(settings, corpus).analyze(source, **kwargs)
+
+
+def tag_catalogue(frame: pd.DataFrame, *, text_column: str, title_column: str | None = None,
+                  settings: Settings | None = None) -> pd.DataFrame:
+    """Tag every row of a catalogue DataFrame (see ``Analyzer.tag_catalogue``)."""
+    return default_analyzer(settings, None).tag_catalogue(frame, text_column=text_column,
+                                                          title_column=title_column)
 
 
 # -- the sample corpus: tropescan's default reference ------------------------------------------

@@ -32,6 +32,7 @@ from .util import load_model_folder, save_model_folder
 
 FORMAT = "tropescan.classifier/1"
 METHOD = CLASSIFIER_METHOD
+CALIBRATION_FOLDS = 3
 
 
 class NotFittedError(ModelError):
@@ -72,8 +73,6 @@ class TropeClassifier:
         """
         self._validate()
         from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
-        from threadpoolctl import threadpool_limits
 
         vocabulary = None
         if groups is not None:
@@ -90,6 +89,22 @@ class TropeClassifier:
                                                                "max_features": self.max_features}))
         X = vectorizer.fit_transform(docs)
         self.classes_ = list(classes)
+        coef, intercept = self._fit_logistic(X, labels)
+        if groups is not None and len(set(groups)) >= CALIBRATION_FOLDS:
+            coef, intercept = self._calibrated(X, labels, groups, coef, intercept)
+        vocab = vectorizer.vocabulary_
+        self.vocabulary_ = {term: int(i) for term, i in vocab.items()}
+        self.idf_ = vectorizer.idf_.astype(np.float64)
+        self.coef_ = coef
+        self.intercept_ = intercept
+        self.meta_: dict[str, Any] = {}
+        return self
+
+    def _fit_logistic(self, X: Any, labels: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+        """One balanced logistic regression per trope: (coefficients, intercepts)."""
+        from sklearn.linear_model import LogisticRegression
+        from threadpoolctl import threadpool_limits
+
         coef = np.zeros((len(self.classes_), X.shape[1]))
         intercept = np.zeros(len(self.classes_))
         # L-BFGS over one ~10k-feature vector gains nothing from BLAS threads; their
@@ -104,13 +119,32 @@ class TropeClassifier:
                 model.fit(X, y)
                 coef[k] = model.coef_[0]
                 intercept[k] = model.intercept_[0]
-        vocab = vectorizer.vocabulary_
-        self.vocabulary_ = {term: int(i) for term, i in vocab.items()}
-        self.idf_ = vectorizer.idf_.astype(np.float64)
-        self.coef_ = coef
-        self.intercept_ = intercept
-        self.meta_: dict[str, Any] = {}
-        return self
+        return coef, intercept
+
+    def _calibrated(self, X: Any, labels: Sequence[Sequence[str]], groups: Sequence[str],
+                    coef: np.ndarray, intercept: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Platt scaling per trope, fitted on out-of-fold scores (grouped folds): balanced
+        class weights make raw probabilities run high for rare tropes, and the trope rule
+        reads the probability as a probability. The sigmoid ``a·z + b`` folds into the
+        weights, so prediction is unchanged in form."""
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.model_selection import GroupKFold
+
+        oof = np.zeros((X.shape[0], len(self.classes_)))
+        for train, test in GroupKFold(n_splits=CALIBRATION_FOLDS).split(X, groups=groups):
+            c, i = self._fit_logistic(X[train], [labels[j] for j in train])
+            oof[test] = X[test] @ c.T + i
+        coef, intercept = coef.copy(), intercept.copy()
+        for k, cls in enumerate(self.classes_):
+            y = np.array([cls in set(lab) for lab in labels], dtype=int)
+            if y.sum() < 2 or y.sum() == len(y):
+                continue
+            platt = LogisticRegression(C=1e4, max_iter=1000).fit(oof[:, k:k + 1], y)
+            a, b = float(platt.coef_[0, 0]), float(platt.intercept_[0])
+            if a > 0:  # a sigmoid that reverses the scores would be noise, not calibration
+                coef[k] *= a
+                intercept[k] = a * intercept[k] + b
+        return coef, intercept
 
     def _check(self) -> None:
         if not hasattr(self, "coef_"):

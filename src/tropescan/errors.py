@@ -56,6 +56,11 @@ class Errors:
                                    "another -o")
     UNREADABLE_RESULTS = Message("TS116", "cannot read this results table ({kind}); use "
                                           "another -o")
+    NOT_A_CATALOGUE = Message("TS117", "a catalogue must be .csv, .xlsx or .parquet, got "
+                                       "{suffix}")
+    UNREADABLE_CATALOGUE = Message("TS118", "cannot read this catalogue ({kind})")
+    NO_COLUMN = Message("TS119", "no column {column!r} (the columns are: {columns})")
+    UNKNOWN_SET = Message("TS150", "no labelled set {name!r}; choose one of {choices}")
     # decoding
     UNKNOWN_ENCODING = Message("TS120", "unknown encoding {encoding!r}")
     NOT_IN_ENCODING = Message("TS121", "not valid {encoding} at byte {at}; try another "

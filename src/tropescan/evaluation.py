@@ -29,10 +29,10 @@ from .sample import Work, labels_dir, read_manifest, twist_annotations
 from .sample import twist_labels as read_labels
 from .schema import TWISTS_MODEL_METHOD, TWISTS_RULE_METHOD
 from .segment import Tokens, name_words, strip_names
-from .tropes import LEXICON_ONLY_THRESHOLD, combine
+from .trope_eval import development_documents, set_files
 from .twist_model import TwistModel, line_features
 from .twists import TwistEvent, detect_twists, scores_from_predictions
-from .util import fingerprint
+from .util import fingerprint, prf, rates
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -80,20 +80,6 @@ def load_corpus(analyzer: Analyzer, manifest: str | None = None) -> Corpus:
     return Corpus(works, words, episode_words, analyses, manifest)
 
 
-def rates(p_hits: int, p_total: int, r_hits: int, r_total: int) -> tuple[float, float, float]:
-    """Precision (``p_hits`` of ``p_total`` detections right), recall (``r_hits`` of
-    ``r_total`` labels found) and F1, rounded to 4 places. Where detections and labels match
-    one to one, ``prf`` is the same thing from counts."""
-    p = p_hits / p_total if p_total else 0.0
-    r = r_hits / r_total if r_total else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return round(p, 4), round(r, 4), round(f, 4)
-
-
-def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
-    return rates(tp, tp + fp, tp, tp + fn)
-
-
 def _table(counts: dict[str, list[int]], label: str) -> pd.DataFrame:
     import pandas as pd
 
@@ -115,31 +101,32 @@ def cross_validate_tropes(corpus: Corpus, analyzer: Analyzer, *, folds: int = 5,
     import numpy as np
     from sklearn.model_selection import GroupKFold
 
-    classes = sorted(analyzer.lexicon.tropes)
+    classes = sorted({t for w in corpus.works for t in w.tropes})  # what the set labels
     n = len(corpus.works)
     groups = [w.family for w in corpus.works]
     labels = [set(w.tropes) for w in corpus.works]
-    probs: list[dict[str, float]] = [{} for _ in range(n)]
+    decisions: list[dict[str, set[str]]] = [{} for _ in range(n)]
     splitter = GroupKFold(n_splits=min(folds, len(set(groups))), shuffle=True, random_state=seed)
     for train, test in splitter.split(np.zeros(n), groups=groups):
         docs, labs, doc_groups = training_data(corpus, train)
-        model = TropeClassifier().fit(docs, labs, classes, doc_groups)
+        model = TropeClassifier().fit(docs, labs, sorted(analyzer.lexicon.tropes), doc_groups)
+        fold = Analyzer(analyzer.settings, corpus=None, lexicon=analyzer.lexicon,
+                        classifier=model)
         for i in test:
-            probs[i] = model.predict_one(corpus.words[i])
+            a = corpus.analyses[i]
+            probs = model.predict_one(corpus.words[i])
+            decisions[i] = {
+                "combined": {s.trope for s in fold.tag_tropes(a.script, a.tokens)[3]
+                             if s.present},
+                "classifier": {c for c, p in probs.items() if p >= 0.5},
+                "lexicon": {s.trope for s in a.trope_scores if s.present},
+            }
     counts = {name: {c: [0, 0, 0] for c in classes} for name in ("combined", "classifier",
                                                                   "lexicon")}
     for i in range(n):
-        lex = {t.trope: t for t in corpus.analyses[i].trope_scores}
-        for c in classes:
-            has_evidence = lex[c].evidence_count > 0
-            score, threshold = combine(lex[c].lexicon_score, probs[i].get(c))
-            decisions = {
-                "combined": score >= threshold and has_evidence,
-                "classifier": probs[i].get(c, 0.0) >= 0.5,
-                "lexicon": lex[c].lexicon_score >= LEXICON_ONLY_THRESHOLD and has_evidence,
-            }
-            truth = c in labels[i]
-            for name, pred in decisions.items():
+        for name, found in decisions[i].items():
+            for c in classes:
+                pred, truth = c in found, c in labels[i]
                 k = 0 if pred and truth else 1 if pred else 2 if truth else None
                 if k is not None:
                     counts[name][c][k] += 1
@@ -436,6 +423,8 @@ def training_fingerprint(corpus: Corpus, analyzer: Analyzer, *, labels: bool = F
     parts: list[str | bytes] = [analyzer.lexicon.version, analyzer.segmenter.backend]
     for w in corpus.works:
         parts += [w.id, ";".join(w.tropes), w.path.read_bytes()]
+    if not labels:  # the shipped classifier also learns the development set
+        parts += set_files("dev")
     if labels:
         for name in ("twists.csv", "twist_annotations.csv"):
             path = labels_dir(corpus.manifest) / name
@@ -449,13 +438,19 @@ def train_classifier(analyzer: Analyzer, manifest: str | None = None,
     corpus = corpus or load_corpus(analyzer, manifest)
     classes = sorted(analyzer.lexicon.tropes)
     docs, labels, groups = training_data(corpus, range(len(corpus.works)))
+    extra = 0
+    if manifest is None:  # the shipped model also learns from the development set
+        more = development_documents(analyzer)
+        extra = len(more[0])
+        docs, labels, groups = docs + more[0], list(labels) + more[1], groups + more[2]
     model = TropeClassifier().fit(docs, labels, classes, groups)
     model.meta_.update({
         "fingerprint": training_fingerprint(corpus, analyzer),
         "lexicon_version": analyzer.lexicon.version,
         "segmenter": analyzer.segmenter.backend,
         "training_scripts": len(corpus.works),
-        "training_documents": sum(len(e) for e in corpus.episode_words),
+        "training_documents": sum(len(e) for e in corpus.episode_words) + extra,
+        "development_documents": extra,
     })
     return model
 

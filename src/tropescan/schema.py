@@ -41,7 +41,9 @@ SMALL_COLLECTION = 50  # fewer works than this borrow a reference corpus's idf
 
 # -- output tables -----------------------------------------------------------------------------
 TROPE_COLUMNS = ["trope", "name_zh", "name_en", "lexicon_score", "classifier_prob", "score",
-                 "present", "evidence_count"]
+                 "present", "evidence_count", "established"]
+# what tagging a catalogue adds to each row
+CATALOGUE_COLUMNS = ["tropes", "tropes_zh", "trope_scores"]
 EVIDENCE_COLUMNS = ["trope", "cue", "weight", "episode", "scene", "line", "time_s", "text"]
 TWIST_COLUMNS = ["episode", "line", "time_s", "series_time_s", "category", "score", "cues", "text"]
 WINDOW_COLUMNS = ["episode", "index", "start_s", "end_s", "n_twists", "categories", "partial"]

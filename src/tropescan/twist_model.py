@@ -48,7 +48,7 @@ def _dense_names() -> list[str]:
     names += ["excl", "quest", "ellipsis", "dash", "quote", "len", "paren"]
     names += [f"kind_{k.value}" for k in KINDS]
     names += ["pos", "last1", "last2", "last3", "first3", "after_heading", "scene_last",
-              "scene_first", "speaker_change", "next_excl"]
+              "speaker_change", "next_excl"]
     return names
 
 
@@ -137,7 +137,6 @@ def line_features(script: Script, tokens: Tokens, lexicon: Lexicon,
                   float(i > 0 and lines[i - 1].kind == LineKind.HEADING),
                   float(i + 1 < len(lines) and lines[i + 1].kind in (LineKind.HEADING,
                                                                       LineKind.TRANSITION)),
-                  float(i > 0 and lines[i - 1].kind == LineKind.HEADING),
                   float(prv_line is not None and prv_line.speaker != ln.speaker),
                   float(nxt_line is not None and ("!" in nxt_line.norm or "?" in nxt_line.norm))]
             rows.append(k + i)

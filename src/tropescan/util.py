@@ -120,3 +120,17 @@ def smoothed_idf(doc_freqs: Sequence[int], n_docs: int) -> Any:
 
     return np.array([math.log((1 + n_docs) / (1 + df)) + 1 for df in doc_freqs],
                     dtype=np.float64)
+
+
+def rates(p_hits: int, p_total: int, r_hits: int, r_total: int) -> tuple[float, float, float]:
+    """Precision (``p_hits`` of ``p_total`` detections right), recall (``r_hits`` of
+    ``r_total`` labels found) and F1, rounded to 4 places. Where detections and labels match
+    one to one, ``prf`` is the same thing from counts."""
+    p = p_hits / p_total if p_total else 0.0
+    r = r_hits / r_total if r_total else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return round(p, 4), round(r, 4), round(f, 4)
+
+
+def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
+    return rates(tp, tp + fp, tp, tp + fn)

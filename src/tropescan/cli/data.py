@@ -13,6 +13,7 @@ from ..evaluation import cross_validate_tropes, evaluate_twists, load_corpus, tr
 from ..lexicon import Lexicon, check_files, load_lexicon
 from ..report.terminal import render_evaluation
 from ..sample import twist_annotations, twist_labels
+from ..trope_eval import evaluate_set
 from .common import dumps, emit, format_option, handle_errors, lexicon_option, lexicon_paths
 
 
@@ -120,17 +121,24 @@ def train(output: Path, manifest: Path | None, lexicons: tuple[Path, ...]) -> No
 @click.option("--tropes", "tropes_only", is_flag=True, help="Evaluate trope tagging only.")
 @click.option("--folds", type=click.IntRange(2, 20), default=5, show_default=True)
 @click.option("--manifest", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--set", "labelled_set", type=click.Choice(["dev", "challenge"]),
+              help="Measure the shipped models on a labelled set instead of cross-validating on "
+                   "the sample corpus (challenge: never trained or tuned on).")
 @format_option("table", "json")
 @handle_errors
 def evaluate(twists_only: bool, tropes_only: bool, folds: int, manifest: Path | None,
-             fmt: str) -> None:
-    """Measure trope tagging (grouped cross-validation) and twist detection on labels.
+             labelled_set: str | None, fmt: str) -> None:
+    """Measure trope tagging and twist detection on labelled data.
 
     \b
     Example:
       tropescan evaluate
-      tropescan evaluate --twists
+      tropescan evaluate --tropes --set challenge
     """
+    if labelled_set:
+        out = {"tropes_set": evaluate_set(labelled_set, Analyzer(corpus=None))}
+        emit(dumps(out) if fmt == "json" else render_evaluation(out), None)
+        return
     analyzer = Analyzer(Settings(use_classifier=False, use_twist_model=False), corpus=None)
     corpus = load_corpus(analyzer, str(manifest) if manifest else None)
     out: dict[str, Any] = {}

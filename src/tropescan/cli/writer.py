@@ -11,12 +11,14 @@ import click
 from ..api import Analysis, Analyzer
 from ..errors import TropescanError
 from ..readers import read_script
+from ..readers.catalogue import CATALOGUE_SUFFIXES, read_catalogue
 from ..report.html import render_report, write_report
 from ..report.plots import save
 from ..report.serialize import script_summary, script_to_dict
 from ..report.tables import rows_to_csv
 from ..report.terminal import (
     render_evidence,
+    render_frame,
     render_parse,
     render_scan,
     render_tropes,
@@ -149,20 +151,43 @@ def write_plots(analyses: list[Analysis], folder: Path) -> None:
 @analysis_options
 @format_option("table", "json", "csv")
 @click.option("--evidence", is_flag=True, help="List every evidence line instead of scores.")
+@click.option("--text-column", help="FILE is a catalogue (.csv, .xlsx, .parquet): tag the text "
+                                    "of this column in every row.")
+@click.option("--title-column", help="With --text-column: the column of the titles.")
 @output_option()
 @handle_errors
-def tropes(file: Path, fmt: str, evidence: bool, output: str | None, **kwargs: Any) -> None:
-    """Which formula tropes a script uses, how strongly, and the lines that show it.
+def tropes(file: Path, fmt: str, evidence: bool, text_column: str | None,
+           title_column: str | None, output: str | None, **kwargs: Any) -> None:
+    """Which formula tropes a script, synopsis or catalogue uses, and the lines that show it.
 
     \b
     Example:
       tropescan tropes draft.txt
       tropescan tropes draft.txt --evidence --format csv
+      tropescan tropes catalogue.csv --text-column synopsis --title-column title
     """
     settings, reading = make_settings(kwargs)
-    a = Analyzer(settings, corpus=None).analyze(file, **reading)
+    analyzer = Analyzer(settings, corpus=None)
+    if text_column or file.suffix.lower() in CATALOGUE_SUFFIXES:
+        tag_catalogue_file(analyzer, file, text_column, title_column, fmt, output)
+        return
+    a = analyzer.analyze(file, **reading)
     frame_output(lambda: a.evidence if evidence else a.tropes, fmt, output,
                  lambda: render_evidence(a) if evidence else render_tropes(a))
+
+
+def tag_catalogue_file(analyzer: Analyzer, file: Path, text_column: str | None,
+                       title_column: str | None, fmt: str, output: str | None) -> None:
+    """Every row of a catalogue tagged: the table's own columns plus the tropes found."""
+    import pandas as pd
+
+    if not text_column:
+        raise click.UsageError(f"{file.name} is a catalogue: name its text with --text-column")
+    rows = read_catalogue(file, text_column=text_column, title_column=title_column)
+    frame = pd.DataFrame([{"id": r.id, "title": r.title, "text": r.text} for r in rows])
+    tagged = analyzer.tag_catalogue(frame, text_column="text", title_column="title")
+    shown = tagged.drop(columns=["text"])
+    frame_output(lambda: shown, fmt, output, lambda: render_frame(shown))
 
 
 @click.command()

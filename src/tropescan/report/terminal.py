@@ -117,12 +117,13 @@ def render_scan(analysis: Any, *, evidence_per_trope: int = 2, width: int = 110)
     return buf.getvalue().rstrip()
 
 
-def _table(columns: tuple[str, ...], rows: Any, *, fold: bool = False) -> str:
-    """A plain table of string cells, rendered to text."""
+def _table(columns: tuple[str, ...], rows: Any, *, fold: bool = False,
+           no_wrap: bool = False) -> str:
+    """A plain table of string cells, rendered to text (``no_wrap``: one line per row)."""
     buf = io.StringIO()
     t = Table(show_edge=False)
     for col in columns:
-        t.add_column(col, overflow="fold" if fold else "ellipsis")
+        t.add_column(col, overflow="fold" if fold else "ellipsis", no_wrap=no_wrap)
     for row in rows:
         t.add_row(*row)
     _console(buf).print(t)
@@ -131,10 +132,22 @@ def _table(columns: tuple[str, ...], rows: Any, *, fold: bool = False) -> str:
 
 def render_tropes(analysis: Any) -> str:
     return _table(
-        ("trope", "name_zh", "name_en", "score", "lexicon", "classifier", "present", "evidence"),
-        ((ts.trope, ts.name_zh, ts.name_en, f"{ts.score:.3f}", f"{ts.lexicon_score:.3f}",
+        ("trope", "套路", "score", "lexicon", "classifier", "present", "evidence", "集 episodes"),
+        ((ts.trope, ts.name_zh, f"{ts.score:.3f}", f"{ts.lexicon_score:.3f}",
           "-" if ts.classifier_prob is None else f"{ts.classifier_prob:.3f}",
-          "yes" if ts.present else "", str(ts.evidence_count)) for ts in analysis.trope_scores))
+          "yes" if ts.present else "", str(ts.evidence_count), _where(ts.established))
+         for ts in analysis.trope_scores), no_wrap=True)
+
+
+def _where(established: str) -> str:
+    """Where a trope is established, as a reader says it: 梗概 (the front matter) or 1-3."""
+    return "梗概" if established == "0" else established
+
+
+def render_frame(df: Any) -> str:
+    """Any DataFrame as a plain table (a tagged catalogue)."""
+    return _table(tuple(str(c) for c in df.columns),
+                  ([str(v) for v in row] for row in df.itertuples(index=False)), fold=True)
 
 
 def render_twists(analysis: Any) -> str:
@@ -161,9 +174,32 @@ def _frame_table(con: Console, df: Any, title: str) -> None:
     con.print(t)
 
 
+def render_set_evaluation(r: dict[str, Any]) -> str:
+    """Trope tagging on a labelled set, beside the name-in-text baseline."""
+    m, b = r["model"], r["baseline"]
+    rows = [(row["trope"], f"{row['precision']:.2f}", f"{row['recall']:.2f}", f"{row['f1']:.2f}",
+             str(row["support"])) for row in m["table"]]
+    lines = [_table(("trope", "precision", "recall", "f1", "support"), rows), "",
+             f"tropes on the {r['set']} set ({r['works']} works): micro-F1 {m['micro_f1']:.3f} "
+             f"(P {m['precision']:.3f}, R {m['recall']:.3f}), macro-F1 {m['macro_f1']:.3f}; "
+             f"name-in-text baseline micro-F1 {b['micro_f1']:.3f}, macro-F1 "
+             f"{b['macro_f1']:.3f}"]
+    for kind, k in r["by_kind"].items():
+        lines.append(f"  {kind}: {k['works']} works, micro-F1 {k['micro_f1']:.3f}, macro-F1 "
+                     f"{k['macro_f1']:.3f} (baseline {k['baseline_micro_f1']:.3f})")
+    for work, cuts in r["length_test"].items():
+        lost = [c for c in cuts if c["lost"]]
+        lines.append(f"  length test {work}: " + ", ".join(
+            f"{c['episodes']} ep {len(c['tropes'].split(';')) if c['tropes'] else 0}"
+            for c in cuts) + (f"; LOST {lost}" if lost else "; no trope lost"))
+    return "\n".join(lines)
+
+
 def render_evaluation(out: dict[str, Any]) -> str:
     buf = io.StringIO()
     con = _console(buf)
+    if "tropes_set" in out:
+        con.print(render_set_evaluation(out["tropes_set"]))
     if "tropes" in out:
         r = out["tropes"]
         _frame_table(con, r["table"], "tropes: grouped cross-validation, combined decision")
