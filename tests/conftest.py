@@ -78,7 +78,8 @@ def bad_inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("bad")
     paths = {name: out / name for name in (
         "empty.txt", "blank.txt", "binary.txt", "png.png", "undecodable.txt", "huge.txt",
-        "garbage.docx", "not_a_docx.docx", "legacy.doc", "bad_timestamp.srt", "ends_first.srt",
+        "garbage.docx", "not_a_docx.docx", "legacy.doc", "legacy.docx", "bad_timestamp.srt",
+        "ends_first.srt",
         "no_cues.srt", "no_events.ass", "short_dialogue.ass", "missing.txt", "folder",
     )}
     paths["empty.txt"].write_bytes(b"")
@@ -93,6 +94,8 @@ def bad_inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     with zipfile.ZipFile(paths["not_a_docx.docx"], "w") as zf:
         zf.writestr("hello.txt", "一个普通的压缩包")
     paths["legacy.doc"].write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 100)
+    # an old Word file renamed .docx: not a zip at all
+    paths["legacy.docx"].write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 100)
     paths["bad_timestamp.srt"].write_bytes((SCRIPTS / "bad_timestamp.srt").read_bytes())
     paths["ends_first.srt"].write_text("1\n00:00:05,000 --> 00:00:02,000\n倒着的。\n",
                                        encoding="utf-8")
@@ -326,7 +329,7 @@ def submissions(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         (folder / name).write_bytes((CORPUS_SCRIPTS / name).read_bytes())
     (folder / "hostile.txt").write_text(HOSTILE_SCRIPT, encoding="utf-8")
     bad = {"empty.txt": "the file is empty", "binary.txt": "binary",
-           "gbk_bad.txt": "cannot decode", "corrupt.docx": "not a valid .docx",
+           "gbk_bad.txt": "cannot decode", "corrupt.docx": "a damaged .docx",
            "huge.txt": "limit"}
     (folder / "empty.txt").write_bytes(b"")
     (folder / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 300)

@@ -404,3 +404,75 @@ def test_batch_worker_features_reuse_the_originality_data(
     assert analysis.originality is not None
     assert analysis.originality.match_data is not None
     assert analysis.originality.match_data.counts == fresh.counts
+
+
+# -- issue 16: a batch on a shared machine -------------------------------------------------------
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc (Linux)")
+def test_batch_kill9_of_the_parent_leaves_no_worker(tmp_path: Path) -> None:
+    """Workers end with their parent: a kill -9 of a batch leaves none blocked on a pipe."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    folder = tmp_path / "entries"
+    folder.mkdir()
+    source = (CORPUS / "s002.txt").read_bytes()
+    for k in range(300):
+        (folder / f"e{k:03d}.txt").write_bytes(source)
+    proc = subprocess.Popen([sys.executable, "-c", "from tropescan.cli import main; main()",
+                             "batch", str(folder), "-o", str(tmp_path / "r.csv"), "--jobs", "2",
+                             "--corpus", "none"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    workers: list[int] = []
+    deadline = time.monotonic() + 60
+    while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+        workers = _children(proc.pid)
+    assert len(workers) >= 2, "the batch never started its workers"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(Path(f"/proc/{w}").exists() for w in workers):
+        time.sleep(0.2)
+    alive = [w for w in workers if Path(f"/proc/{w}/stat").exists()
+             and Path(f"/proc/{w}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"]
+    assert not alive, f"workers left running after kill -9: {alive}"
+
+
+def test_batch_outputs_follow_the_umask(tmp_path: Path) -> None:
+    """Results, pairs and every report are readable by others under umask 022, not 0600."""
+    import os
+    import stat
+
+    from tropescan.judging import judge_folder
+
+    folder = tmp_path / "entries"
+    folder.mkdir()
+    for name in ("s002.txt", "s071.txt"):
+        (folder / name).write_bytes((CORPUS / name).read_bytes())
+    (tmp_path / "out").mkdir()
+    before = os.umask(0o022)
+    try:
+        judge_folder(folder, tmp_path / "out" / "r.csv", corpus=None,
+                     reports_dir=tmp_path / "reports")
+    finally:
+        os.umask(before)
+    written = [tmp_path / "out" / "r.csv", tmp_path / "out" / "r.pairs.csv",
+               *(tmp_path / "reports").iterdir()]
+    assert len(written) >= 5
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in written}
+    assert all(m == 0o644 for m in modes.values()), {k: oct(v) for k, v in modes.items()}

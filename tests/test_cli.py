@@ -501,7 +501,8 @@ def test_cli_train_evaluate_errors(args: list[str], code: int, words: str,
     result = invoke(*[a.format(tmp=tmp_path) for a in args])
     assert result.exit_code == code
     assert result.stdout == ""
-    assert result.stderr.startswith("Error: " if code == 1 else "Usage: ")
+    # a usage error is one line too, not click's usage block (issue 16)
+    assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1
     assert words in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "m").exists()
@@ -556,3 +557,39 @@ def test_cli_homogeneity_folder(tmp_path: Path) -> None:
 def test_cli_homogeneity_small_folder_no_unrelated_pair(tmp_path: Path) -> None:
     data = homogeneity_json(tmp_path)
     assert [{p["work_a"], p["work_b"]} for p in data["pairs"]] == [{"s002", "s071"}]
+
+
+# -- issue 16: what a user meets on the command line ---------------------------------------------
+
+@pytest.mark.parametrize(("args", "line"), [
+    pytest.param(["scan", "sample:s071", "--format", "xml"],
+                 "Error: Invalid value for '--format': 'xml' is not one of 'table', 'json', "
+                 "'csv', 'html'. (see main scan --help)", id="bad-choice"),
+    pytest.param(["scan", "sample:s071", "--window", "0"],
+                 "Error: Invalid value for '--window': 0.0 is not in the range 1<=x<=600. "
+                 "(see main scan --help)", id="out-of-range"),
+    pytest.param(["scan"], "Error: Missing argument 'FILES...'. (see main scan --help)",
+                 id="missing-argument"),
+    pytest.param(["nosuch"], "Error: No such command 'nosuch'. (see main --help)",
+                 id="unknown-command"),
+])
+def test_cli_bad_option_value_is_one_line(args: list[str], line: str) -> None:
+    result = invoke(*args)
+    assert result.exit_code == 2
+    assert result.stderr == line + "\n"
+    assert result.stdout == ""
+
+
+def test_cli_output_in_a_missing_folder_is_refused(tmp_path: Path) -> None:
+    target = tmp_path / "nonexistent" / "dir" / "r.html"
+    result = invoke("scan", "sample:s071", "--format", "html", "-o", target)
+    assert result.exit_code == 1
+    assert result.stderr == (f"Error: {target.parent}: no such folder for the output (make it "
+                             "first) [TS151]\n")
+    assert not target.parent.exists()
+
+
+def test_cli_sample_shows_its_title() -> None:
+    result = invoke("scan", "sample:s071", "--corpus", "none")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("━━ 青石县的上门女婿  (")

@@ -13,7 +13,10 @@ with ``status=error`` and its reason: one bad submission never stops a contest's
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -31,6 +34,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 Progress = Callable[[int, int], None]
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 @dataclass
@@ -66,8 +70,8 @@ def error_row(path: Path | str, message: str) -> dict[str, Any]:
 
 def describe(exc: BaseException) -> str:
     """The one-line reason a file failed, for its error row."""
-    if isinstance(exc, TropescanError):
-        return exc.message
+    if isinstance(exc, TropescanError):  # the line, as `scan` shows it (broken.srt:6)
+        return f"line {exc.line}: {exc.message}" if exc.line else exc.message
     if isinstance(exc, MemoryError):
         return "out of memory while reading this file"
     return f"internal error: {type(exc).__name__}: {exc}"[:300]
@@ -137,6 +141,21 @@ def map_unordered(fn: Callable[..., Any], arglists: Sequence[tuple[Any, ...]], *
     yield from _run_pool(fn, arglists, jobs, progress, warm)
 
 
+def die_with_parent() -> None:
+    """In a worker: ask the kernel to end this process when its parent dies (Linux), so a
+    ``kill -9`` of a batch leaves no worker blocked on a pipe. Elsewhere a no-op: the pool's
+    own shutdown ends workers whenever the parent can run it."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before the request took effect
+        os._exit(1)
+
+
 def map_ordered(fn: Callable[..., Any], arglists: Sequence[tuple[Any, ...]], **kwargs: Any
                 ) -> list[Any]:
     """``map_unordered``'s results in the order of ``arglists``: a parallel or cluster run
@@ -161,7 +180,8 @@ def _run_pool(fn: Callable[..., Any], arglists: Sequence[tuple[Any, ...]], jobs:
     else:
         ctx = multiprocessing.get_context("spawn")
     done, total = 0, len(arglists)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx,
+                             initializer=die_with_parent) as pool:
         pending: dict[Future[Any], int] = {}
         queue = list(enumerate(arglists))
         queue.reverse()

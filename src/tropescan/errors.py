@@ -61,6 +61,7 @@ class Errors:
     UNREADABLE_CATALOGUE = Message("TS118", "cannot read this catalogue ({kind})")
     NO_COLUMN = Message("TS119", "no column {column!r} (the columns are: {columns})")
     UNKNOWN_SET = Message("TS150", "no labelled set {name!r}; choose one of {choices}")
+    NO_OUTPUT_FOLDER = Message("TS151", "no such folder for the output (make it first)")
     # decoding
     UNKNOWN_ENCODING = Message("TS120", "unknown encoding {encoding!r}")
     NOT_IN_ENCODING = Message("TS121", "not valid {encoding} at byte {at}; try another "
@@ -77,6 +78,8 @@ class Errors:
                                 "as .docx)")
     CORRUPT_DOCX = Message("TS134", "corrupt .docx: {detail}")
     EMPTY_DOCUMENT = Message("TS135", "the document has no text")
+    TRUNCATED_DOCX = Message("TS144", "a damaged .docx (the file is cut short or corrupt): "
+                                      "save it again from Word or WPS")
     SRT_TIMESTAMP = Message("TS136", "expected a timestamp like 00:00:01,000 --> "
                                      "00:00:02,500, got {got!r}")
     SRT_MALFORMED_TIME = Message("TS137", "malformed timestamp {got!r}")

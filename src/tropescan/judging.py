@@ -32,8 +32,8 @@ from .collection import near_duplicate_pairs
 from .corpus import CorpusIndex, WorkFeatures
 from .errors import Errors, InputError, SettingsError
 from .report.html import render_index
+from .schema import INTEGER_COLUMNS, RESULT_COLUMNS
 from .schema import NUMERIC_COLUMNS as NUMERIC
-from .schema import RESULT_COLUMNS
 from .schema import SUBMISSION_PAIR_COLUMNS as PAIR_COLUMNS
 from .sources import scripts_in
 from .util import atomic_write_bytes, atomic_write_text
@@ -129,6 +129,8 @@ def write_table(rows: list[dict[str, Any]], output: Path) -> None:
     import pandas as pd
 
     df = pd.DataFrame(rows, columns=RESULT_COLUMNS)
+    for column in INTEGER_COLUMNS:  # None in an error row must not turn 80 into 80.0
+        df[column] = pd.to_numeric(df[column], errors="coerce").astype("Int64")
     ext = output.suffix.lower()
     buf = io.BytesIO()
     if ext == ".csv":

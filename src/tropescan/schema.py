@@ -62,6 +62,7 @@ RESULT_COLUMNS = ["rank", *ROW_COLUMNS, "similar_submissions", "report"]
 NUMERIC_COLUMNS = ("episodes", "duration_s", "twist_density", "window_share", "longest_gap_s",
                    "hook_share", "originality", "similarity_part", "reuse_part",
                    "combination_part", "stock_part", "nearest_similarity", "reused_passages")
+INTEGER_COLUMNS = ("rank", "episodes", "reused_passages")
 SUBMISSION_PAIR_COLUMNS = ["path_a", "path_b", "cosine", "shared_passages"]
 WORK_PAIR_COLUMNS = ["work_a", "title_a", "work_b", "title_b", "cosine", "shared_passages"]
 WORK_COLUMNS = ["id", "title", "path", "format", "labels", "tropes", "derived_from", "note",

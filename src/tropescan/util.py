@@ -14,11 +14,20 @@ from typing import Any
 from .errors import Errors, ModelError
 
 
+def umask_mode(base: int = 0o666) -> int:
+    """``base`` less the process's umask: the mode ``open`` would give a new file. (mkstemp
+    and mkdtemp create 0600/0700 files, which nobody else on a shared folder could read.)"""
+    mask = os.umask(0)
+    os.umask(mask)
+    return base & ~mask
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write a file so that readers see the old or the new content, never half of it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, umask_mode())
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -36,6 +45,7 @@ def atomic_write_text(path: Path, text: str, encoding: str = "utf-8") -> None:
 def replace_dir(tmp: Path, final: Path) -> None:
     """Move a fully written temporary folder into place (the old one goes only after)."""
     final.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(tmp, umask_mode(0o777))  # mkdtemp made it 0700
     old = None
     if final.exists():
         old = final.with_name(f".{final.name}.old-{os.getpid()}")

@@ -7,6 +7,7 @@ output); ``writer`` the writer's commands (parse, scan, tropes, twists); ``judge
 
 from __future__ import annotations
 
+import sys
 import warnings
 from typing import Any
 
@@ -17,8 +18,26 @@ from . import data, judge, writer
 
 
 class _Group(click.Group):
-    """The top-level group: library warnings reach people as one line on stderr while a
+    """The top-level group: a wrong option or value is one line on stderr (exit 2), not
+    click's usage block; library warnings reach people as one line on stderr while a
     command runs (scoped: the process's warning hooks are restored afterwards)."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except click.UsageError as exc:
+            command = exc.ctx.command_path if exc.ctx else "tropescan"
+            click.echo(f"Error: {' '.join(exc.format_message().split())} "
+                       f"(see {command} --help)", err=True)
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
 
     def invoke(self, ctx: click.Context) -> Any:
         # Only the hook is swapped, not the filters: a warning already shown in this

@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from ..api import Settings
-from ..errors import SettingsError, TropescanError
+from ..errors import Errors, InputError, SettingsError, TropescanError
 from ..schema import FORMATS
 from ..timing import TimingProfile
 from ..util import atomic_write_text
@@ -167,9 +167,18 @@ def corpus_value(corpus: str) -> str | None:
 
 # -- output -------------------------------------------------------------------------------------
 
+def output_folder(output: str | Path) -> None:
+    """Refuse an output file in a folder that does not exist: a typo in ``-o`` must not
+    quietly make folders (a folder option such as ``--reports`` is made on purpose)."""
+    parent = Path(output).parent
+    if not parent.is_dir():
+        raise InputError(Errors.NO_OUTPUT_FOLDER, path=parent)
+
+
 def emit(text: str, output: str | None) -> None:
     """Write a result to stdout or, atomically, to a file."""
     if output and output != "-":
+        output_folder(output)
         atomic_write_text(Path(output), text)
         click.echo(f"wrote {output}", err=True)
     else:

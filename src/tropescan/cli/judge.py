@@ -28,6 +28,7 @@ from .common import (
     lexicon_option,
     lexicon_paths,
     make_settings,
+    output_folder,
     output_option,
     progress,
     scheduler_option,
@@ -57,6 +58,7 @@ def batch(folder: Path, output: Path, reports_dir: Path | None, jobs: int, resum
       tropescan batch submissions/ -o results.csv --reports reports/ --jobs 2
     """
     settings, _ = make_settings(kwargs)
+    output_folder(output)
     summary = judge_folder(folder, output, settings=settings, corpus=corpus_value(corpus),
                            reports_dir=reports_dir, jobs=jobs, resume=resume, scheduler=scheduler,
                            progress=progress("scoring"),

@@ -35,6 +35,7 @@ from .common import (
     frame_output,
     handle_errors,
     make_settings,
+    output_folder,
     output_option,
     read_kwargs,
     reading_options,
@@ -88,6 +89,8 @@ def scan(files: tuple[Path, ...], fmt: str, output: str | None, plot_dir: Path |
     if fmt == "html" and len(files) > 1 and not output:
         raise click.UsageError("--format html with several files needs -o FOLDER "
                                "(one page per script)")
+    if output and not _folder_output(fmt, files, output):
+        output_folder(output)  # before any work: a typo in -o costs nothing
     settings, reading = make_settings(kwargs)
     analyses, failed = analyze_files(Analyzer(settings, corpus=corpus_value(corpus)), files,
                                      reading)
@@ -99,6 +102,11 @@ def scan(files: tuple[Path, ...], fmt: str, output: str | None, plot_dir: Path |
     if fail_under is not None and any(
             a.originality is not None and a.originality.score < fail_under for a in analyses):
         sys.exit(3)
+
+
+def _folder_output(fmt: str, files: tuple[Path, ...], output: str) -> bool:
+    """Does ``-o`` name a folder of HTML pages (made if needed) rather than one file?"""
+    return fmt == "html" and (len(files) > 1 or Path(output).is_dir() or output.endswith("/"))
 
 
 def analyze_files(analyzer: Analyzer, files: tuple[Path, ...], reading: dict[str, Any]
@@ -126,7 +134,8 @@ def emit_analyses(analyses: list[Analysis], fmt: str, output: str | None) -> Non
     elif fmt == "csv":
         emit(rows_to_csv([a.summary_row() for a in analyses]).rstrip("\n"), output)
     elif fmt == "html":
-        if output and (len(analyses) > 1 or Path(output).is_dir() or output.endswith("/")):
+        if output and _folder_output(fmt, tuple(Path(a.script.path or "") for a in analyses),
+                                     output):
             for a in analyses:
                 click.echo(f"wrote {write_report(a, Path(output))}", err=True)
         elif output:

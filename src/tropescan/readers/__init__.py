@@ -58,6 +58,15 @@ def resolve_sample(path: str | Path) -> Path:
                      path=text)
 
 
+def sample_title(path: Path) -> str | None:
+    """The manifest title of a bundled sample script (``scan sample:s071`` shows
+    青石县的上门女婿, not ``s071``)."""
+    try:
+        return next((w.title for w in read_manifest() if w.path == path), None)
+    except InputError:
+        return None
+
+
 def read_script(
     path: str | Path,
     *,
@@ -80,6 +89,7 @@ def read_script(
     InputError, DecodeError, FormatError
         with the path and a one-line reason.
     """
+    named_sample = str(path).startswith(SAMPLE_PREFIX)
     path = resolve_sample(path)
     if format is not None and format not in FORMATS:
         raise FormatError(Errors.UNKNOWN_FORMAT(format=format, choices=", ".join(FORMATS)),
@@ -103,7 +113,7 @@ def read_script(
     if not script.episodes:
         raise FormatError(Errors.NO_CONTENT, path=path)
     if not script.title:
-        script.title = path.stem
+        script.title = (sample_title(path) if named_sample else None) or path.stem
     if not script.timed:
         estimate_timeline(script, timing or TimingProfile())
     return script

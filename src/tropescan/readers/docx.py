@@ -27,8 +27,9 @@ def docx_lines(path: Path) -> list[str]:
         raise FormatError(Errors.DOCX_NEEDS_LIBRARY,
                           path=path) from exc
     if not zipfile.is_zipfile(path):
-        raise FormatError(Errors.NOT_DOCX,
-                          path=path)
+        with path.open("rb") as fh:
+            zip_head = fh.read(4) == b"PK\x03\x04"  # a zip cut short: copied or saved half-way
+        raise FormatError(Errors.TRUNCATED_DOCX if zip_head else Errors.NOT_DOCX, path=path)
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # python-docx raises several unrelated types for broken packages
