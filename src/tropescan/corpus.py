@@ -60,8 +60,8 @@ class IndexOrigin:
 
 
 @dataclass
-class WorkRecord:
-    """One work of an index: its metadata and where its chunks are (``WORK_COLUMNS``)."""
+class WorkMeta:
+    """What an index says of a work besides its text: its metadata and trope profile."""
 
     id: str
     title: str
@@ -73,6 +73,12 @@ class WorkRecord:
     note: str
     n_chars: int
     digest: str
+
+
+@dataclass
+class WorkRecord(WorkMeta):
+    """One work of an index: its metadata and where its chunks are (``WORK_COLUMNS``)."""
+
     chunk_start: int
     chunk_end: int
 
@@ -82,19 +88,9 @@ class WorkRecord:
 
 
 @dataclass
-class WorkFeatures:
+class WorkFeatures(WorkMeta):
     """What the index keeps of one analysed work (computed in a worker process)."""
 
-    id: str
-    title: str
-    path: str
-    format: str
-    labels: str
-    tropes: str
-    derived_from: str
-    note: str
-    n_chars: int
-    digest: str
     counts: dict[str, int]  # term -> count, content words and bigrams
     chunk_pos: list[tuple[int, int, int, int]] = field(default_factory=list)
     chunk_text: list[str] = field(default_factory=list)
