@@ -95,6 +95,19 @@ class StockLine:
     text: str
 
 
+def part_help() -> dict[str, str]:
+    """What each part measures, with the scale the numbers are on (shown with the score)."""
+    return {
+        "similarity": f"1 when the nearest work's TF-IDF cosine is {SIM_LOW} or less, 0 at "
+                      f"{SIM_HIGH} or more",
+        "reuse": f"1 with no passage reused from one work, 0 when {REUSE_FULL:.0%} of the text "
+                 "or more is",
+        "combination": "1 when no other work holds two of its tropes, 0 when "
+                       f"{COMBINATION_FULL:.0%} of the corpus does",
+        "stock": f"1 with no stock line (套话), 0 at {STOCK_FULL:g} per 1,000 characters",
+    }
+
+
 @dataclass
 class Originality:
     score: float
@@ -105,6 +118,7 @@ class Originality:
     stock_items: list[StockLine] = field(default_factory=list)
     weights: dict[str, float] = field(default_factory=lambda: dict(WEIGHTS))
     method: str = METHOD
+    part_help: dict[str, str] = field(default_factory=part_help, repr=False, compare=False)
     # the script's counts, chunks and signatures, kept for whoever compares it next (a
     # batch's cross-submission check) instead of computing them again
     match_data: MatchData | None = field(default=None, repr=False, compare=False)

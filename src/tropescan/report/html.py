@@ -16,13 +16,6 @@ from typing import Any
 from ..util import atomic_write_text, clock
 from .plots import to_data_uri
 
-PART_HELP = {
-    "similarity": "1 − how close the nearest existing work is (TF-IDF cosine)",
-    "reuse": "1 − share of the text found in passages reused from one work",
-    "combination": "1 − share of corpus works with this trope combination",
-    "stock": "1 − density of the genre's stock lines (套话)",
-}
-
 
 @cache
 def _env() -> Any:
@@ -51,7 +44,8 @@ def render_report(analysis: Any, *, plots: bool = True) -> str:
         script=analysis.script, warnings=analysis.warnings, o=analysis.originality,
         tropes=analysis.trope_scores, evidence=evidence, pacing=analysis.pacing,
         episodes=analysis.episode_items, twists=analysis.twist_events,
-        versions=analysis.versions, part_help=PART_HELP, **images))
+        versions=analysis.versions,
+        part_help=analysis.originality.part_help if analysis.originality else {}, **images))
 
 
 def report_name(script_id: str, path: str | None) -> str:
