@@ -278,3 +278,22 @@ def test_report_plots_timeline_reads_at_a_glance(analysis_of: Callable[[str], An
         assert drawn == len(analysis.twist_events)
     finally:
         plt.close(display.figure_)
+
+
+@pytest.mark.parametrize("width", [80, 100, 132])
+def test_report_scan_fits_the_terminal(width: int, analysis_of: Callable[[str], Any]) -> None:
+    """Every line fits the terminal, Chinese counted as two columns; a narrow terminal keeps
+    the score and the evidence and drops the lexicon and classifier columns."""
+    from rich.cells import cell_len
+
+    out = terminal.render_scan(analysis_of("s071.txt"), width=width)
+    assert max(cell_len(line) for line in out.splitlines()) <= width
+    header = next(line for line in out.splitlines() if "trope" in line and "score" in line)
+    assert ("classifier" in header) == (width >= terminal.NARROW)
+
+
+def test_report_scan_width_follows_the_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "90")
+    assert terminal.terminal_width() == 90
+    monkeypatch.setenv("COLUMNS", "40")
+    assert terminal.terminal_width() == terminal.MIN_WIDTH

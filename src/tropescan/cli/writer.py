@@ -17,6 +17,7 @@ from ..report.plots import save
 from ..report.serialize import script_summary, script_to_dict
 from ..report.tables import rows_to_csv
 from ..report.terminal import (
+    DEFAULT_WIDTH,
     render_evidence,
     render_frame,
     render_parse,
@@ -24,6 +25,7 @@ from ..report.terminal import (
     render_tropes,
     render_twists,
     render_windows,
+    terminal_width,
 )
 from .common import (
     analysis_options,
@@ -143,7 +145,8 @@ def emit_analyses(analyses: list[Analysis], fmt: str, output: str | None) -> Non
         else:
             click.echo(render_report(analyses[0]))
     else:
-        emit("\n\n".join(render_scan(a) for a in analyses), output)
+        width = terminal_width() if not output or output == "-" else DEFAULT_WIDTH
+        emit("\n\n".join(render_scan(a, width=width) for a in analyses), output)
 
 
 def write_plots(analyses: list[Analysis], folder: Path) -> None:

@@ -10,8 +10,20 @@ from rich.table import Table
 
 from ..util import clock
 
+DEFAULT_WIDTH = 110  # not on a terminal (a pipe, a file): the width of the golden outputs
+MIN_WIDTH = 80
+NARROW = 100  # below this the tropes table drops its lexicon and classifier columns
 
-def _console(buf: io.StringIO, width: int = 110) -> Console:
+
+def terminal_width() -> int:
+    """The terminal's width in columns (never under ``MIN_WIDTH``; ``DEFAULT_WIDTH`` when
+    stdout is not a terminal, or from ``COLUMNS``)."""
+    import shutil
+
+    return max(MIN_WIDTH, shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns)
+
+
+def _console(buf: io.StringIO, width: int = DEFAULT_WIDTH) -> Console:
     # Writers' text is full of [brackets]: never read it as rich markup.
     return Console(file=buf, width=width, force_terminal=False, color_system=None,
                    legacy_windows=False, soft_wrap=False, markup=False, highlight=False)
@@ -46,8 +58,11 @@ def _pct(x: float | None) -> str:
     return "-" if x is None else f"{100 * x:.0f}%"
 
 
-def render_scan(analysis: Any, *, evidence_per_trope: int = 2, width: int = 110) -> str:
-    """The writer's report: tropes with evidence, pacing, originality, reused passages."""
+def render_scan(analysis: Any, *, evidence_per_trope: int = 2,
+                width: int = DEFAULT_WIDTH) -> str:
+    """The writer's report: tropes with evidence, pacing, originality, reused passages.
+    Fits ``width`` columns (Chinese counts two): under ``NARROW`` the tropes table keeps the
+    score and drops the lexicon and classifier columns, so the evidence has room."""
     buf = io.StringIO()
     con = _console(buf, width)
     s = analysis.script
@@ -59,16 +74,21 @@ def render_scan(analysis: Any, *, evidence_per_trope: int = 2, width: int = 110)
     present = analysis.present_tropes
     con.print("\n套路 Tropes" + ("" if present else ": no formula trope found 未发现明显套路"))
     if present:
+        wide = width >= NARROW
         t = Table(show_edge=False)
-        for col in ("trope", "", "score", "lexicon", "classifier", "evidence (episode:line cue — text)"):
+        columns = ("trope", "", "score", *(("lexicon", "classifier") if wide else ()),
+                   "evidence (episode:line cue — text)")
+        for col in columns:
             t.add_column(col, overflow="fold")
         for ts in present:
             ev = [e for e in analysis.evidence_items if e.trope == ts.trope]
             ev.sort(key=lambda e: -e.weight)
             lines = "\n".join(f"{e.episode}:{e.line} {e.cue} — {e.text[:38]}"
                               for e in ev[:evidence_per_trope])
-            t.add_row(ts.trope, ts.name_zh, f"{ts.score:.2f}", f"{ts.lexicon_score:.2f}",
-                      "-" if ts.classifier_prob is None else f"{ts.classifier_prob:.2f}", lines)
+            extra = ((f"{ts.lexicon_score:.2f}",
+                      "-" if ts.classifier_prob is None else f"{ts.classifier_prob:.2f}")
+                     if wide else ())
+            t.add_row(ts.trope, ts.name_zh, f"{ts.score:.2f}", *extra, lines)
         con.print(t)
 
     p = analysis.pacing
