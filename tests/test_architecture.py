@@ -28,7 +28,7 @@ LAYERS = {
     "tropescan.index_store": 3, "tropescan.corpus": 3, "tropescan.originality": 3,
     "tropescan.collection": 3,
     "tropescan.api": 4,
-    "tropescan.batch": 5, "tropescan.judging": 5, "tropescan.evaluation": 5, "tropescan.trope_eval": 5,
+    "tropescan.batch": 5, "tropescan.judging": 5, "tropescan.evaluation": 5, "tropescan.trope_eval": 5, "tropescan.twist_eval": 5,
     "tropescan.cli": 6,
 }
 

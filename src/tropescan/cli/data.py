@@ -14,6 +14,7 @@ from ..lexicon import Lexicon, check_files, load_lexicon
 from ..report.terminal import render_evaluation
 from ..sample import twist_annotations, twist_labels
 from ..trope_eval import evaluate_set
+from ..twist_eval import evaluate_twists_on_set
 from .common import dumps, emit, format_option, handle_errors, lexicon_option, lexicon_paths
 
 
@@ -136,7 +137,10 @@ def evaluate(twists_only: bool, tropes_only: bool, folds: int, manifest: Path | 
       tropescan evaluate --tropes --set challenge
     """
     if labelled_set:
-        out = {"tropes_set": evaluate_set(labelled_set, Analyzer(corpus=None))}
+        analyzer = Analyzer(corpus=None)
+        out = {"tropes_set": evaluate_set(labelled_set, analyzer)} if not twists_only else {}
+        if not tropes_only:
+            out["twists_set"] = evaluate_twists_on_set(labelled_set, analyzer)
         emit(dumps(out) if fmt == "json" else render_evaluation(out), None)
         return
     analyzer = Analyzer(Settings(use_classifier=False, use_twist_model=False), corpus=None)

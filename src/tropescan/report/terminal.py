@@ -215,11 +215,28 @@ def render_set_evaluation(r: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def render_twist_set_evaluation(r: dict[str, Any]) -> str:
+    """Twist detection on a set's timed episodes, beside the three baselines."""
+    rows = [(name, f"{d['precision']:.3f}", f"{d['recall']:.3f}", f"{d['f1_2s']:.3f}",
+             f"{d['f1_line']:.3f}", f"{d['density_spearman']:.2f}", str(d["detections"]))
+            for name, d in r["detectors"].items()]
+    lines = [f"twists on the {r['set']} set: {r['series']} subtitle exports, {r['episodes']} "
+             f"episodes, {next(iter(r['detectors'].values()))['labels']} gold twists",
+             _table(("detector", "precision", "recall", "F1 within 2 s", "F1 within a line",
+                     "density rank corr.", "detections"), rows)]
+    if r["agreement"]:
+        lines.append("annotators against each other (F1 within 2 s): " + ", ".join(
+            f"{k} {v:.3f}" for k, v in r["agreement"].items()))
+    return "\n".join(lines)
+
+
 def render_evaluation(out: dict[str, Any]) -> str:
     buf = io.StringIO()
     con = _console(buf)
     if "tropes_set" in out:
         con.print(render_set_evaluation(out["tropes_set"]))
+    if "twists_set" in out:
+        con.print(render_twist_set_evaluation(out["twists_set"]))
     if "tropes" in out:
         r = out["tropes"]
         _frame_table(con, r["table"], "tropes: grouped cross-validation, combined decision")
