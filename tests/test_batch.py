@@ -114,7 +114,7 @@ def test_batch_analyze_file_never_raises(bad_inputs: dict[str, Path]) -> None:
         assert not result.ok, name
         assert set(result.row) == set(ROW_COLUMNS)
         assert result.row["status"] == "error" and result.row["error"], name
-        assert result.row["id"] == bad_inputs[name].stem
+        assert result.row["id"] == bad_inputs[name].name  # with its extension (issue 16)
 
 
 def test_batch_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -130,7 +130,7 @@ def test_batch_error_row() -> None:
     row = error_row("/contest/a b.txt", "the file is empty")
     assert list(row) == ROW_COLUMNS
     assert (row["id"], row["path"], row["status"], row["error"]) == (
-        "a b", "/contest/a b.txt", "error", "the file is empty")
+        "a b.txt", "/contest/a b.txt", "error", "the file is empty")
 
 
 # -- copying between submissions ---------------------------------------------------------------
@@ -301,10 +301,10 @@ def test_batch_resume_after_a_finished_run(ext: str, tmp_path: Path) -> None:
     assert (again["ok"], again["failed"], again["skipped"]) == (1, 1, 2)
     assert sorted(scored) == ["empty.txt", "s053.srt"]
     table = {".csv": pd.read_csv, ".xlsx": pd.read_excel, ".parquet": pd.read_parquet}[ext](out)
-    assert sorted(table["id"]) == ["empty", "s006", "s053", "s057"]
+    assert sorted(table["id"]) == ["empty.txt", "s006", "s053", "s057"]
     kept = table.set_index("id")
     assert kept.loc["s006", "episodes"] == by_id(first["rows"])["s006"]["episodes"]
-    assert kept.loc["s053", "status"] == "ok" and kept.loc["empty", "status"] == "error"
+    assert kept.loc["s053", "status"] == "ok" and kept.loc["empty.txt", "status"] == "error"
 
 
 def test_batch_resume_refuses_a_foreign_table(submissions: dict[str, Any], tmp_path: Path) -> None:
@@ -347,7 +347,7 @@ def test_batch_analyze_many_jobs_keeps_order(submissions: dict[str, Any]) -> Non
     paths = [folder / n for n in ("s057.txt", "empty.txt", "s002.txt", "s053.srt")]
     one = analyze_many(paths)
     two = analyze_many(paths, jobs=2)
-    assert one["id"].tolist() == ["s057", "empty", "s002", "s053"]
+    assert one["id"].tolist() == ["s057", "empty.txt", "s002", "s053"]
     pd.testing.assert_frame_equal(two, one)
 
 

@@ -63,7 +63,8 @@ class FeatureResult:
 
 def error_row(path: Path | str, message: str) -> dict[str, Any]:
     row: dict[str, Any] = dict.fromkeys(ROW_COLUMNS)
-    row.update({"id": Path(path).stem, "path": str(path), "status": "error", "error": message,
+    # the file's whole name: bad.srt and bad.txt failing side by side must stay apart
+    row.update({"id": Path(path).name, "path": str(path), "status": "error", "error": message,
                 "reused_passages": 0})
     return row
 
