@@ -192,7 +192,7 @@ def test_api_analyze_many_one_row_per_path(bad_inputs: dict[str, Path],
     assert df["status"].tolist() == ["ok", "error", "ok", "error"]
     assert df.loc[1, "error"] == "the file is empty"
     assert df.loc[3, "error"] == "no such file"
-    assert df.loc[1, "id"] == "empty"
+    assert df.loc[1, "id"] == "empty.txt"  # an error row names the file with its extension
     assert df.loc[0, "originality"] == analysis_of("s002.txt").originality.score
     assert df.loc[2, "originality"] == analysis_of("s053.srt").originality.score
     assert df.loc[[1, 3], "originality"].isna().all()

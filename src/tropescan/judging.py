@@ -7,7 +7,30 @@ Input: a folder (searched recursively for every supported format). Output files:
   one row per file with ``status`` ``ok`` or ``error`` and the reason;
 * ``<name>.pairs.csv`` next to it: pairs of submissions that share passages or are
   near-duplicates of each other (copying *between* entries);
-* with ``reports_dir``: one self-contained HTML page per script and ``index.html``.
+* with ``reports_dir``: one self-contained HTML page per script and ``index.html`` (the
+  overview: the ranked table with copy badges, a score histogram, trope shares, copy pairs).
+
+Copying between submissions is a finding of its own. The flagged pairs (``near_duplicate_pairs``:
+LSH candidates and cosines, never every pair by brute force) are compared chunk by chunk, for
+those pairs only, from the ``WorkFeatures`` the batch keeps (``originality.verify_passage``, as
+for reuse of a corpus work). Each entry gets a ``copying`` part, ``1 − clip(copy_share /
+COPY_FULL)``, ``copy_share`` = the share of its match text inside passages shared with its
+closest fellow submission (the one it shares most text with), scaled like the ``reuse`` part
+(``COPY_FULL`` = ``REUSE_FULL`` = 0.4). It enters the batch's originality with weight
+``COPYING_WEIGHT`` (0.3, the weight of ``reuse``)::
+
+    originality = max(0, scan_originality − 100 × COPYING_WEIGHT × (1 − copying_part))
+
+so an entry that copies nothing (``copying_part`` 1) keeps the score ``tropescan scan`` gives it
+(``scan_originality``; a single scan is never affected), and both entries of a copy pair lose
+up to 30 points. The tool does not guess who copied whom: both lose, both are shown.
+
+Pages are written by batch workers before any pair is known, so every page carries an empty,
+marked copies section (``report.html.COPIES_START`` … ``COPIES_END``); after the batch, the pages
+of paired entries (and of entries from an earlier run, whose section may be stale) get it
+filled in: links to the partners' pages and the shared passages side by side
+(``report.html.set_copies``). This re-renders only that one template block: no file is analysed
+twice, and a resumed run re-links pages written by the run before.
 
 While running, every finished file is appended to a journal (``<output>.journal.csv`` —
 for a CSV output the output file itself is the journal) and flushed, so a run killed half-way
@@ -21,6 +44,7 @@ import csv
 import io
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,12 +55,23 @@ from .batch import FileResult, run_batch, work_features_file
 from .collection import near_duplicate_pairs
 from .corpus import CorpusIndex, WorkFeatures
 from .errors import Errors, InputError, SettingsError
-from .report.html import render_index
-from .schema import INTEGER_COLUMNS, RESULT_COLUMNS
-from .schema import NUMERIC_COLUMNS as NUMERIC
+from .originality import CANDIDATE_JACCARD, MAX_VERIFY, REUSE_FULL, WEIGHTS, verify_passage
+from .report.html import render_index, set_copies
+from .schema import (
+    COPY_COLUMNS,
+    COPY_NUMERIC_COLUMNS,
+    INTEGER_COLUMNS,
+    NUMERIC_COLUMNS,
+    RESULT_COLUMNS,
+)
 from .schema import SUBMISSION_PAIR_COLUMNS as PAIR_COLUMNS
 from .sources import scripts_in
 from .util import atomic_write_bytes, atomic_write_text
+
+NUMERIC = (*NUMERIC_COLUMNS, *COPY_NUMERIC_COLUMNS)
+COPYING_WEIGHT = WEIGHTS["reuse"]  # copying a fellow entry weighs what reusing a corpus work does
+COPY_FULL = REUSE_FULL  # this share of the text or more shared with one entry: copying part 0
+MAX_SHOWN_PASSAGES = 60  # per partner on a page; the counts are always complete
 
 
 def _journal_path(output: Path) -> Path:
@@ -129,7 +164,7 @@ def write_table(rows: list[dict[str, Any]], output: Path) -> None:
     import pandas as pd
 
     df = pd.DataFrame(rows, columns=RESULT_COLUMNS)
-    for column in INTEGER_COLUMNS:  # None in an error row must not turn 80 into 80.0
+    for column in (*INTEGER_COLUMNS, "copy_passages"):  # None must not turn 80 into 80.0
         df[column] = pd.to_numeric(df[column], errors="coerce").astype("Int64")
     ext = output.suffix.lower()
     buf = io.BytesIO()
@@ -139,7 +174,7 @@ def write_table(rows: list[dict[str, Any]], output: Path) -> None:
         df.to_excel(buf, index=False, engine="openpyxl")
     elif ext == ".parquet":
         df.astype({c: "string" for c in ("rank", "error", "similar_submissions", "report",
-                                          "top_tropes", "nearest_work")}).to_parquet(buf, index=False)
+                                          "top_tropes", "nearest_work", "copy_partner")}).to_parquet(buf, index=False)
     atomic_write_bytes(output, buf.getvalue())
 
 
@@ -214,14 +249,9 @@ def judge_folder(folder: Path, output: Path, *, settings: Settings | None = None
         found = work_features_file(str(p), {"id": p.stem}, settings)
         if found.features is not None:
             features[str(p)] = found.features
-    reference = _reference(corpus, settings)
-    pairs = submission_pairs(list(features.values()), settings, reference)
-    similar: dict[str, list[str]] = {}
-    for pair in pairs:
-        similar.setdefault(pair["path_a"], []).append(Path(pair["path_b"]).name)
-        similar.setdefault(pair["path_b"], []).append(Path(pair["path_a"]).name)
-    for path, row in rows.items():
-        row["similar_submissions"] = ";".join(similar.get(path, []))
+    pairs = submission_pairs(list(features.values()), settings, _reference(corpus, settings))
+    links = copy_links(pairs, features)
+    apply_copying(rows, links)
     ranked = rank_rows(list(rows.values()))
     write_table(ranked, output)
     if journal_path != output:
@@ -229,7 +259,8 @@ def judge_folder(folder: Path, output: Path, *, settings: Settings | None = None
     pairs_path = output.with_name(f"{output.stem}.pairs.csv")
     _write_pairs(pairs, pairs_path)
     if reports_dir is not None:
-        _write_index(ranked, reports_dir, settings, folder)
+        _link_pages(rows, links, reports_dir, earlier=set(done))
+        _write_index(ranked, _pair_rows(pairs, links, rows), reports_dir, settings, folder)
     ok = sum(1 for r in ranked if r.get("status") == "ok")
     return {"ok": ok - sum(1 for r in done.values() if r.get("status") == "ok"
                           and Path(r["path"]) in wanted),
@@ -247,6 +278,7 @@ def _row(result: FileResult, reports_dir: Path | None) -> dict[str, Any]:
     row = dict(result.row)
     row["report"] = (os.path.relpath(result.report_path, reports_dir)
                      if result.report_path and reports_dir else "")
+    row["scan_originality"] = row.get("originality")  # the batch lowers originality at the end
     return row
 
 
@@ -258,10 +290,153 @@ def _write_pairs(pairs: list[dict[str, Any]], path: Path) -> None:
     atomic_write_text(path, buf.getvalue())
 
 
-def _write_index(rows: list[dict[str, Any]], reports_dir: Path, settings: Settings | None,
-                 folder: Path) -> None:
+def _write_index(rows: list[dict[str, Any]], pairs: list[dict[str, Any]], reports_dir: Path,
+                 settings: Settings | None, folder: Path) -> None:
     settings = settings or Settings()
     versions = Analyzer(settings, corpus=None).versions()  # what every report was made with
     html = render_index(rows, title=f"tropescan: {folder.name}", window_s=settings.window_s,
-                        versions=versions)
+                        versions=versions, pairs=pairs)
     atomic_write_text(reports_dir / "index.html", html)
+
+
+# -- copying between submissions -----------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class SharedPassage:
+    """A chunk of one entry and the partner's chunk it shares text with (verified)."""
+
+    episode: int
+    lines: str
+    text: str
+    partner_episode: int
+    partner_lines: str
+    partner_text: str
+    overlap: float
+
+
+@dataclass(frozen=True, slots=True)
+class CopyLink:
+    """A flagged pair as one of its entries sees it: ``share`` of this entry's match text lies
+    in passages shared with ``partner``, ``partner_share`` of the partner's."""
+
+    path: str
+    partner: str
+    cosine: float
+    shared_passages: int  # the pair's count, as in pairs.csv
+    share: float
+    partner_share: float
+    passages: list[SharedPassage]
+
+
+def _best_matches(fa: WorkFeatures, fb: WorkFeatures) -> list[tuple[int, int, float, int]]:
+    """For each chunk of ``fa``, its best verified match among ``fb``'s chunks: (chunk of a,
+    chunk of b, share of the shorter, matched characters). Candidates best-first by MinHash
+    estimate, at most ``MAX_VERIFY`` exact checks each, as ``originality`` does for a corpus."""
+    if fa.sig is None or fb.sig is None or not len(fa.chunk_match) or not len(fb.chunk_match):
+        return []
+    sa, sb = np.asarray(fa.sig), np.asarray(fb.sig)
+    out = []
+    for start in range(0, len(sa), 256):  # blocks keep the comparison cube small
+        est = (sa[start:start + 256, None, :] == sb[None, :, :]).mean(axis=2)
+        for x, row in enumerate(est, start=start):
+            best: tuple[int, int, float, int] | None = None
+            for y in np.argsort(-row, kind="stable")[:MAX_VERIFY]:
+                if row[y] < CANDIDATE_JACCARD / 2:
+                    break
+                found = verify_passage(fa.chunk_match[x], fb.chunk_match[int(y)])
+                if found and (best is None or found[0] > best[2]):
+                    best = (x, int(y), found[0], found[1])
+            if best is not None:
+                out.append(best)
+    return out
+
+
+def _share(f: WorkFeatures, matches: list[tuple[int, int, float, int]]) -> float:
+    """The share of ``f``'s match text inside its verified shared passages."""
+    return round(sum(m for *_, m in matches) / (sum(len(m) for m in f.chunk_match) or 1), 4)
+
+
+def _link(fa: WorkFeatures, fb: WorkFeatures, pair: dict[str, Any],
+          matches: list[tuple[int, int, float, int]], partner_share: float) -> CopyLink:
+    passages = [SharedPassage(fa.chunk_pos[i][0], f"{fa.chunk_pos[i][2]}-{fa.chunk_pos[i][3]}",
+                              fa.chunk_text[i], fb.chunk_pos[j][0],
+                              f"{fb.chunk_pos[j][2]}-{fb.chunk_pos[j][3]}", fb.chunk_text[j],
+                              round(share, 3)) for i, j, share, _ in matches]
+    return CopyLink(fa.path, fb.path, float(pair["cosine"]), int(pair["shared_passages"]),
+                    _share(fa, matches), partner_share, passages)
+
+
+def copy_links(pairs: list[dict[str, Any]], features: dict[str, WorkFeatures]
+               ) -> dict[str, list[CopyLink]]:
+    """Every flagged pair as each of its entries sees it, by path, the partner sharing most
+    text first. Only flagged pairs are compared (each chunk of one entry against the other's)."""
+    links: dict[str, list[CopyLink]] = {}
+    for pair in pairs:
+        fa, fb = features.get(pair["path_a"]), features.get(pair["path_b"])
+        if fa is None or fb is None:
+            continue
+        a_side, b_side = _best_matches(fa, fb), _best_matches(fb, fa)
+        share_a, share_b = _share(fa, a_side), _share(fb, b_side)
+        links.setdefault(pair["path_a"], []).append(_link(fa, fb, pair, a_side, share_b))
+        links.setdefault(pair["path_b"], []).append(_link(fb, fa, pair, b_side, share_a))
+    for found in links.values():
+        found.sort(key=lambda k: (-k.share, -k.shared_passages, -k.cosine, k.partner))
+    return links
+
+
+def apply_copying(rows: dict[str, dict[str, Any]], links: dict[str, list[CopyLink]]) -> None:
+    """Fill the copy columns of every row and lower the originality of copying entries (see
+    the module docstring). ``scan_originality`` is the score before: a resumed run that reads
+    back a finished table starts again from it, never from the lowered score."""
+    for path, row in rows.items():
+        found = links.get(path, [])
+        row["similar_submissions"] = ";".join(Path(k.partner).name for k in found)
+        if row.get("status") != "ok":
+            row.update(dict.fromkeys(COPY_COLUMNS))
+            row["copy_partner"] = ""
+            continue
+        base = _float(row.get("scan_originality"))
+        base = _float(row.get("originality")) if base is None else base
+        share = found[0].share if found else 0.0
+        part = round(1 - min(1.0, share / COPY_FULL), 4)
+        row.update({"scan_originality": base, "copying_part": part, "copy_share": share,
+                    "copy_partner": Path(found[0].partner).name if found else "",
+                    "copy_passages": len(found[0].passages) if found else 0})
+        row["originality"] = (None if base is None else
+                              round(max(0.0, base - 100 * COPYING_WEIGHT * (1 - part)), 1))
+
+
+def _link_pages(rows: dict[str, dict[str, Any]], links: dict[str, list[CopyLink]],
+                reports_dir: Path, earlier: set[str]) -> None:
+    """Fill the copies section of the pages of paired entries; clear it on pages of an earlier
+    run whose entry is no longer paired."""
+    for path, row in rows.items():
+        if row.get("status") != "ok" or not row.get("report"):
+            continue
+        page = reports_dir / str(row["report"])
+        if path in links:
+            set_copies(page, {
+                "scan_originality": row["scan_originality"], "originality": row["originality"],
+                "copying_part": row["copying_part"], "weight": COPYING_WEIGHT,
+                "full": COPY_FULL, "max_shown": MAX_SHOWN_PASSAGES,
+                "links": [{"name": Path(k.partner).name, "link": k,
+                           "href": str(rows.get(k.partner, {}).get("report") or "")}
+                          for k in links[path]]})
+        elif path in earlier and page.is_file():
+            set_copies(page, None)
+
+
+def _pair_rows(pairs: list[dict[str, Any]], links: dict[str, list[CopyLink]],
+               rows: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The copy pairs for the overview page: names, pages, cosine, counts and both shares."""
+    out = []
+    for pair in pairs:
+        a, b = pair["path_a"], pair["path_b"]
+        share = {k.partner: k.share for k in links.get(a, [])}
+        back = {k.partner: k.share for k in links.get(b, [])}
+        out.append({"name_a": Path(a).name, "name_b": Path(b).name, "path_a": a, "path_b": b,
+                    "report_a": str(rows.get(a, {}).get("report") or ""),
+                    "report_b": str(rows.get(b, {}).get("report") or ""),
+                    "cosine": pair["cosine"], "shared_passages": pair["shared_passages"],
+                    "share_a": share.get(b, 0.0), "share_b": back.get(a, 0.0)})
+    return out

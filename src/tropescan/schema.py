@@ -58,11 +58,17 @@ ROW_COLUMNS = ["id", "path", "title", "format", "episodes", "duration_s", "top_t
                "twist_density", "window_share", "longest_gap_s", "hook_share", "originality",
                "similarity_part", "reuse_part", "combination_part", "stock_part",
                "nearest_work", "nearest_similarity", "reused_passages", "status", "error"]
-RESULT_COLUMNS = ["rank", *ROW_COLUMNS, "similar_submissions", "report"]
+# What a batch adds about copying between its own submissions (judging.py): the score before
+# it, the copying part, the share of the entry's text shared with its closest fellow
+# submission, that submission's file name and the passages they share.
+COPY_COLUMNS = ["scan_originality", "copying_part", "copy_share", "copy_partner",
+                "copy_passages"]
+RESULT_COLUMNS = ["rank", *ROW_COLUMNS, *COPY_COLUMNS, "similar_submissions", "report"]
 NUMERIC_COLUMNS = ("episodes", "duration_s", "twist_density", "window_share", "longest_gap_s",
                    "hook_share", "originality", "similarity_part", "reuse_part",
                    "combination_part", "stock_part", "nearest_similarity", "reused_passages")
 INTEGER_COLUMNS = ("rank", "episodes", "reused_passages")
+COPY_NUMERIC_COLUMNS = ("scan_originality", "copying_part", "copy_share", "copy_passages")
 SUBMISSION_PAIR_COLUMNS = ["path_a", "path_b", "cosine", "shared_passages"]
 WORK_PAIR_COLUMNS = ["work_a", "title_a", "work_b", "title_b", "cosine", "shared_passages"]
 WORK_COLUMNS = ["id", "title", "path", "format", "labels", "tropes", "derived_from", "note",
