@@ -48,7 +48,7 @@ def test_sets_long_scripts_are_long(name: str) -> None:
     analyzer = Analyzer(corpus=None)
     for w in load_set(name):
         if w.kind == "synopsis":
-            assert 50 <= len(w.text) <= 300, w.id
+            assert 40 <= len(w.text) <= 300, w.id  # ad copy runs a little short
             continue
         script = w.script(analyzer)
         if w.kind == "script":

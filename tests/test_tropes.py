@@ -24,8 +24,13 @@ from tropescan.timing import counted_chars
 from tropescan.tropes import (
     BAND_LOW,
     BLOCK_EPISODES,
+    LEXICON_SCALE,
+    LONG_EPISODE_KCHARS,
     PRESENT_THRESHOLD,
+    SCRIPT_KCHARS,
     SCRIPT_SCALE,
+    SPOKEN_KCHARS,
+    SYNOPSIS_KCHARS,
     Block,
     TropeEvidence,
     block_lexicon_score,
@@ -158,6 +163,50 @@ def test_tropes_builtin_cue_does_not_fire(lexicon_only_analyzer: Any, analyzer: 
     assert full[trope].evidence_count == 0 and not full[trope].present
 
 
+# Real writing rarely names its trope: platform blurbs, ad copy, recaps and spoken lines (ASR
+# transcripts: no speaker, no punctuation) tell the situation. And ordinary words stay ordinary.
+MARKET = [
+    pytest.param("甲：闪婚后才发现，老公竟是千亿总裁。", "shanhun", "老公竟是", id="shanhun-hook"),
+    pytest.param("甲：他宠妻如命。", "tianchong", "宠妻如命", id="tianchong-blurb"),
+    pytest.param("甲：这部剧全程无虐，放心看。", "tianchong", "全程无虐", id="tianchong-recap"),
+    pytest.param("VO：叮！开局签到，奖励已到账。", "xitong", "开局签到", id="xitong-title"),
+    pytest.param("甲：我不是已经死了吗？", "chongsheng", "我不是已经死了吗", id="chongsheng-spoken"),
+    pytest.param("甲：属下来迟，请殿主恕罪。", "zhanshen", "属下来迟", id="zhanshen-spoken"),
+    pytest.param("甲：你们欠我的，我要一一讨回。", "fuchou", "一一讨回", id="fuchou-spoken"),
+    pytest.param("甲：请遵守以下规则，否则你将被抹杀。", "wuxian", "请遵守以下规则", id="wuxian-rules"),
+    pytest.param("甲：他终于后悔了 跪着求她回头", "nuelian", "他终于后悔", id="nuelian-recap"),
+    pytest.param("甲：吃我们家的住我们家的 还不去做饭", "zhuixu", "吃我们家的", id="zhuixu-asr"),
+    pytest.param("甲：叔叔长得跟你一模一样 你是我爸爸吗", "mengbao", "你是我爸爸吗", id="mengbao-asr"),
+]
+
+ORDINARY = [
+    pytest.param("甲：医院的挂号系统又宕机了。", "xitong", id="hospital-it-system"),
+    pytest.param("甲：周末去爬山，下山的路不好走。", ("zhanshen", "shenyi"), id="xiashan-hiking"),
+    pytest.param("甲：这座城市浴火重生。", "chongsheng", id="yuhuo-chongsheng-metaphor"),
+    pytest.param("甲：他的账号被封号了。", ("gongdou", "zhanshen"), id="fenghao-account-ban"),
+    pytest.param("甲：交通规则要遵守。", "wuxian", id="traffic-rules"),
+    pytest.param("甲：我们回不去了。", "chuanyue", id="huibuqu-romance"),
+    pytest.param("甲：这部剧全程无虐，放心看。", "nuelian", id="no-angst-is-not-angst"),
+]
+
+
+@pytest.mark.parametrize(("lines", "trope", "cue"), MARKET)
+def test_tropes_market_phrasing_fires(lexicon_only_analyzer: Any,
+                                      write_script: Callable[..., Path], lines: str, trope: str,
+                                      cue: str) -> None:
+    result = lexicon_only_analyzer.analyze(write_script(SCENE_PREFIX + lines + "\n"))
+    assert (trope, cue) in {(e.trope, e.cue) for e in result.evidence_items}
+
+
+@pytest.mark.parametrize(("lines", "tropes"), ORDINARY)
+def test_tropes_ordinary_words_stay_ordinary(lexicon_only_analyzer: Any,
+                                             write_script: Callable[..., Path], lines: str,
+                                             tropes: str | tuple[str, ...]) -> None:
+    result = lexicon_only_analyzer.analyze(write_script(SCENE_PREFIX + lines + "\n"))
+    fired = {e.trope for e in result.evidence_items}
+    assert not fired & ({tropes} if isinstance(tropes, str) else set(tropes)), fired
+
+
 # -- scores -------------------------------------------------------------------------------------
 
 def ev(trope: str, cue: str, weight: float, episode: int = 1) -> TropeEvidence:
@@ -211,15 +260,49 @@ def test_tropes_lexicon_score_rises_with_density(mini_lexicon: Any,
     evidence = [ev("chongsheng", "重生", 3.0), ev("chongsheng", "前世", 2.0)]
     by_length = {n: lexicon_scores(script_of(write_script, n), evidence,
                                    mini_lexicon)["chongsheng"][0]
-                 for n in (200, 1000, 2000, 4000, 8000)}
-    assert by_length[200] == by_length[1000]  # shorter than 1,000 characters counts as 1,000
-    assert by_length[1000] > by_length[2000] > by_length[4000] > by_length[8000] > 0
+                 for n in (200, 600, 1000, 1200, 2000, 4000, 8000)}
+    assert by_length[200] == by_length[600]  # a synopsis: no density, the synopsis scale
+    assert by_length[600] == pytest.approx(1 - math.exp(-5.0 / LEXICON_SCALE))
+    assert (by_length[600] > by_length[1000] > by_length[1200] > by_length[2000]
+            > by_length[4000] > by_length[8000] > 0)
     assert by_length[2000] == pytest.approx(1 - math.exp(-(5.0 / 2) / SCRIPT_SCALE))
     script = script_of(write_script, 3000)
     more = [lexicon_scores(script, evidence[:k], mini_lexicon)["chongsheng"][0]
             for k in (0, 1, 2)]
     # in a block longer than a synopsis one cue alone is no premise; a second one is
     assert more[0] == more[1] == 0.0 < more[2]
+
+
+@pytest.mark.parametrize(("spoken", "top"), [pytest.param(False, SCRIPT_KCHARS, id="script"),
+                                              pytest.param(True, SPOKEN_KCHARS, id="speech")])
+def test_tropes_scale_has_no_cliff(spoken: bool, top: float) -> None:
+    """Three episodes of a subtitle export run 0.7k-1.7k characters: the scale rises with the
+    length from the synopsis scale to the script scale, with no jump (it used to jump fivefold
+    at 1,000 characters); speech alone reaches the script scale later than a script."""
+    evidence = [ev("chongsheng", "重生", 3.0), ev("chongsheng", "前世", 2.0)]
+    kchars = [SYNOPSIS_KCHARS + k * 0.01 for k in range(int((top - SYNOPSIS_KCHARS) * 100) + 40)]
+    scores = [block_lexicon_score(evidence, k, spoken)[0] for k in kchars]
+    assert all(a >= b for a, b in itertools.pairwise(scores))
+    assert max(a - b for a, b in itertools.pairwise(scores)) < 0.05
+    assert block_lexicon_score(evidence, top, spoken)[0] == pytest.approx(
+        1 - math.exp(-(5.0 / top) / SCRIPT_SCALE))
+    assert block_lexicon_score(evidence, SYNOPSIS_KCHARS, spoken)[0] == pytest.approx(
+        1 - math.exp(-5.0 / LEXICON_SCALE))
+
+
+def test_tropes_speech_reaches_the_threshold(write_script: Callable[..., Path]) -> None:
+    """A transcript's premise said twice in 1.2k characters of speech holds the trope, as it
+    would in a script block; one said in passing does not."""
+    premise = [ev("chongsheng", "重生", 3.0), ev("chongsheng", "前世", 2.0)]
+    assert block_lexicon_score(premise, 1.2, spoken=True)[0] >= PRESENT_THRESHOLD
+    passing = [ev("chongsheng", "醒来", 0.5), ev("chongsheng", "记忆", 0.5)]
+    assert block_lexicon_score(passing, 1.2, spoken=True)[0] < BAND_LOW
+    srt = "".join(f"{k}\n00:00:{k:02d},000 --> 00:00:{k:02d},900\n今天天气不错我们出去走走吧\n\n"
+                  for k in range(1, 40))
+    blocks = blocks_of(read(write_script(srt, "export.srt")))
+    assert blocks and all(b.spoken for b in blocks)
+    script_blocks = blocks_of(read(write_script(SCENE_PREFIX + "△ 她走进来。\n甲：好。\n")))
+    assert not any(b.spoken for b in script_blocks)
 
 
 def test_tropes_repeated_cue_has_diminishing_returns(mini_lexicon: Any,
@@ -297,6 +380,29 @@ def test_tropes_blocks_follow_the_episodes(write_script: Callable[..., Path]) ->
     assert (first.first, first.last) == (0, 0)
     short = read(write_script("第1集\n1-1 日 内 客厅\n甲：台词。\n", "short.txt"))
     assert [(b.first, b.last) for b in blocks_of(short)] == [(1, 1)]
+
+
+def test_tropes_text_without_episode_marks_is_blocked_in_parts(
+        lexicon_only_analyzer: Any, write_script: Callable[..., Path]) -> None:
+    """A transcript exported on one running clock or a draft without episode marks reads as one
+    huge episode: it is judged in parts, so a premise in its opening is not diluted by the rest."""
+    opening = "甲：上一世我死在那场大火里。\n乙：重活一世，这一次我绝不会再让他们得逞。\n"
+    ordinary = "".join(f"甲：今天的第{k}份报表做完了吗？明天还要开会讨论下个季度的安排。\n"
+                       for k in range(400))
+    script = read(write_script(SCENE_PREFIX + opening + ordinary, "one_episode.txt"))
+    assert len(script.episodes) == 1
+    assert counted_chars(script.text) > LONG_EPISODE_KCHARS * 1000
+    blocks = blocks_of(script)
+    assert len(blocks) > 1 and all(b.lines is not None for b in blocks)
+    assert all(b.first == b.last == 1 for b in blocks)
+    result = lexicon_only_analyzer.analyze(script)
+    chongsheng = next(t for t in result.trope_scores if t.trope == "chongsheng")
+    assert chongsheng.present and chongsheng.established == "1"
+    # evidence counts only in the parts that hold its lines
+    late = [b for b in blocks if b.lines[0] > 10]
+    assert late and all(not [e for e in result.evidence_items
+                             if e.trope == "chongsheng" and b.lines[0] <= e.line <= b.lines[1]]
+                        for b in late)
 
 
 def test_tropes_premise_in_early_episodes_survives_length(
