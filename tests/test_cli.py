@@ -388,7 +388,7 @@ def test_cli_index_build_add_info(tmp_path: Path) -> None:
     assert result.stdout.startswith("indexed 3 works (")
     assert result.stdout.rstrip().endswith(f"passages) -> {idx}")
     info = json.loads(invoke("index", "info", idx).stdout)
-    assert (info["n_works"], info["format"]) == (3, "tropescan.index/2")
+    assert (info["n_works"], info["format"]) == (3, "tropescan.index/3")
 
     result = invoke("index", "add", idx, CORPUS / "s071.txt")
     assert result.exit_code == 0, result.stderr
@@ -479,7 +479,7 @@ def test_cli_evaluate_json(training_manifest: Path) -> None:
 def test_cli_evaluate_twists_only_table(training_manifest: Path) -> None:
     result = invoke("evaluate", "--twists", "--manifest", training_manifest, "--folds", "2")
     assert result.exit_code == 0, result.stderr
-    assert "twists: twists.v3 (grouped CV), per category" in result.stdout
+    assert "twists: twists.v4 (grouped CV), per category" in result.stdout
     assert "overall: precision " in result.stdout
     assert "annotators against each other (3 annotators" in result.stdout
     assert "macro F1" not in result.stdout  # tropes were not evaluated

@@ -23,6 +23,7 @@ from tropescan.cli import main
 from tropescan.corpus import FORMAT, CorpusIndex
 from tropescan.errors import CorpusIndexError, InputError, TropescanError
 from tropescan.lexicon import load_lexicon
+from tropescan.schema import SMALL_COLLECTION
 from tropescan.sources import resolve_sources
 
 SMALL_IDS = {"s002", "s071", "s012", "s072", "s057"}
@@ -75,11 +76,15 @@ def test_corpus_build_from(source: Callable[[Path], Any], ids: str, small_corpus
 
 def test_corpus_build_from_features_matches_build(small_index_path: Path,
                                                   sample_features: dict[str, Any],
+                                                  sample_index: CorpusIndex,
                                                   corpus_analyzer: Any) -> None:
-    """``from_features`` on already computed features gives the index ``build`` gives."""
+    """``from_features`` on already computed features gives the index ``build`` gives (a
+    small one with the sample corpus's weights, recorded in its meta)."""
     built = CorpusIndex.load(small_index_path)
+    assert len(built) < SMALL_COLLECTION and built.meta["idf_from"] == "reference"
     made = CorpusIndex.from_features([sample_features[w.id] for w in built.works],
-                                     origin=corpus_analyzer.index_origin())
+                                     origin=corpus_analyzer.index_origin(),
+                                     reference=sample_index)
     assert made.vocab == built.vocab
     np.testing.assert_allclose(made.idf, built.idf)
     np.testing.assert_allclose(made.X.toarray(), built.X.toarray(), atol=1e-6)
@@ -306,7 +311,7 @@ DAMAGE: list[Any] = [
                  "foreign index format", id="json-not-object"),
     pytest.param(lambda p: _set_meta(p, format="other.index/9"), "foreign index format 'other",
                  id="wrong-format"),
-    pytest.param(lambda p: _set_meta(p, format="tropescan.index/3"), "foreign index format",
+    pytest.param(lambda p: _set_meta(p, format="tropescan.index/4"), "foreign index format",
                  id="future-format"),
     pytest.param(_truncate("sig.npy", 200), "corrupt index", id="truncated-sig-npy"),
     pytest.param(_truncate("sig.npy", 40), "corrupt index", id="truncated-npy-header"),

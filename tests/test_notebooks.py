@@ -44,7 +44,8 @@ PROBE_01 = """{
 EXPECT_01 = {
     "script": "s071", "episodes": 5, "empty_tables": [], "twists_in_windows": 0,
     "present": ["nixi_dalian", "zhanshen", "zhuixu"], "nearest": "s002",
-    "passage_works": ["s002"], "parts": ["combination", "reuse", "similarity", "stock"],
+    "passage_works": ["s002"],
+    "parts": ["borrowed", "combination", "plot", "reuse", "similarity", "stock"],
     "score_from_parts": 0,
 }
 
@@ -69,7 +70,7 @@ EXPECT_02 = {
     "groups": {"culture": 14, "formula": 56, "near-copy": 8},
     "missing_rewrites": [], "bottom10_not_rewrites": [], "top10_rewrites": [],
     "formula_denser_than_culture": True, "culture_tropes": 0.0, "similarity": [78, 78],
-    "cooccurrence_symmetric": True, "shares_rows": 22,  # 21 tropes found and "(none)"
+    "cooccurrence_symmetric": True, "shares_rows": 23,  # 22 tropes found and "(none)"
 }
 
 # name, probe, expected probe report, images shown, text a reader must see

@@ -28,11 +28,14 @@ from tropescan.api import Analyzer
 from tropescan.batch import build_index
 from tropescan.corpus import CorpusIndex
 from tropescan.originality import (
+    BORROWED_FULL,
     COMBINATION_FULL,
     MIN_MATCH_CHARS,
     MIN_OVERLAP,
     NEAREST_COLUMNS,
     PASSAGE_COLUMNS,
+    PLOT_HIGH,
+    PLOT_LOW,
     REUSE_FULL,
     SIM_HIGH,
     SIM_LOW,
@@ -201,7 +204,7 @@ def test_originality_stock_lines_would_be_reuse_if_kept(stock_only: tuple[Path, 
 # -- the score's arithmetic ------------------------------------------------------------------
 
 def test_originality_weights() -> None:
-    assert set(WEIGHTS) == {"similarity", "reuse", "combination", "stock"}
+    assert set(WEIGHTS) == {"similarity", "reuse", "borrowed", "plot", "combination", "stock"}
     assert math.isclose(sum(WEIGHTS.values()), 1.0)
     assert all(w > 0 for w in WEIGHTS.values())
 
@@ -224,6 +227,12 @@ def check_arithmetic(o: Originality) -> None:
     assert math.isclose(o.parts["combination"],
                         1 - _clip(d["combination_share"] / COMBINATION_FULL), abs_tol=1e-3)
     assert math.isclose(o.parts["stock"], 1 - _clip(d["stock_per_1000"] / STOCK_FULL), abs_tol=2e-3)
+    assert math.isclose(o.parts["borrowed"], 1 - _clip(d["borrowed_share"] / BORROWED_FULL),
+                        abs_tol=1e-3)
+    plot = 1 - _clip((d["plot_similarity"] - PLOT_LOW) / (PLOT_HIGH - PLOT_LOW))
+    assert math.isclose(o.parts["plot"], plot, abs_tol=1e-3)
+    assert d["borrowed_share"] == (o.borrowed_items[0].share if o.borrowed_items else 0.0)
+    assert d["plot_similarity"] == (o.plot_items[0].plot_similarity if o.plot_items else 0.0)
     if o.nearest_items:
         assert math.isclose(d["nearest_similarity"], o.nearest_items[0].similarity, abs_tol=1e-4)
     assert d["stock_lines"] == len(o.stock_items)

@@ -137,6 +137,23 @@ def test_report_html_index(html_problems: Callable[[str], list[str]]) -> None:
     assert "&lt;b&gt;x&lt;/b&gt;" in page
 
 
+def test_report_html_declares_a_cjk_font_stack(hostile: Any) -> None:
+    """Report and index pages name a font with Chinese glyphs on macOS, Windows and Linux
+    before the generic family."""
+    from tropescan.report import fonts
+
+    index = html_report.render_index([], title="t", window_s=15,
+                                     versions={"tropescan": "0", "lexicon": "v",
+                                               "tropes_method": "t", "twists_method": "w",
+                                               "originality_method": "o"})
+    for page in (html_report.render_report(hostile, plots=False), index):
+        assert f"body {{ font-family: {fonts.CSS_FONT_STACK};" in page
+    names = re.findall(r'"([^"]+)"', fonts.CSS_FONT_STACK)
+    assert {"PingFang SC", "Hiragino Sans GB", "Microsoft YaHei", "Noto Sans CJK SC",
+            "Source Han Sans SC", "WenQuanYi Micro Hei"} <= set(names)
+    assert fonts.CSS_FONT_STACK.endswith(", sans-serif")
+
+
 @pytest.mark.parametrize(("script_id", "path"), [
     pytest.param("s002", "/a/s002.txt", id="plain"),
     pytest.param("../../etc/passwd", "/a/x.txt", id="path-traversal"),

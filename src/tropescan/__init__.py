@@ -23,6 +23,7 @@ read = read_script
 
 _LAZY = {
     "analyze": "api",
+    "compare": "api",
     "analyze_many": "batch",
     "build_index": "batch",
     "add_to_index": "batch",

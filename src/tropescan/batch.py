@@ -28,7 +28,7 @@ from .corpus import MAX_TERMS, CorpusIndex, WorkFeatures, work_features
 from .errors import CorpusIndexError, Errors, RunError, TropescanError
 from .report.html import write_report
 from .schema import ROW_COLUMNS, SMALL_COLLECTION
-from .sources import Source, SourceArg, find_scripts, resolve_sources
+from .sources import Source, SourceArg, resolve_sources
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -313,13 +313,17 @@ def build_index(sources: SourceArg, *, analyzer: Analyzer | None = None,
 
     Files that cannot be read are skipped and reported through ``on_error(path, message)``;
     an index with no readable work is an error. ``reference``: an index whose vocabulary and
-    idf the new one borrows (see ``CorpusIndex.from_features``).
+    idf the new one borrows (see ``CorpusIndex.from_features``). Without one, fewer than
+    ``SMALL_COLLECTION`` works borrow the sample corpus's: two works alone would make every
+    word they share look distinctive.
     """
     analyzer = analyzer or Analyzer(corpus=None)
     feats = _features(resolve_sources(sources), analyzer, on_error, jobs=jobs,
                       scheduler=scheduler, progress=progress)
     if not feats:
         raise CorpusIndexError(Errors.NOTHING_TO_INDEX)
+    if reference is None and len(feats) < SMALL_COLLECTION:
+        reference = sample_index(analyzer)
     return CorpusIndex.from_features(feats, origin=analyzer.index_origin(), max_terms=max_terms,
                                      reference=reference)
 
@@ -337,12 +341,12 @@ def collection_index(source: Path, *, analyzer: Analyzer | None = None, jobs: in
                      on_error: Callable[[str, str], None] | None = None,
                      progress: Progress | None = None) -> CorpusIndex:
     """The index of a collection to measure: an index folder as it is, or a folder (or
-    manifest) of scripts indexed now. A folder of fewer than ``SMALL_COLLECTION`` scripts
-    borrows the sample corpus's word weights: a handful of works cannot tell genre words
-    from distinctive ones."""
+    manifest) of scripts indexed now with the sample corpus's word weights, whatever its size:
+    a pair's similarity then depends on the pair alone, never on which other works joined
+    the collection (with weights learned from the collection, s009–s078 was 0.72 among 78
+    works and 0.85 among 68)."""
     analyzer = analyzer or Analyzer(corpus=None)
     if (source / "index.json").exists():
         return CorpusIndex.load(source, lexicon_version=analyzer.lexicon.version)
-    small = source.is_dir() and len(find_scripts(source)) < SMALL_COLLECTION
     return build_index(source, analyzer=analyzer, jobs=jobs, on_error=on_error,
-                       progress=progress, reference=sample_index(analyzer) if small else None)
+                       progress=progress, reference=sample_index(analyzer))

@@ -29,7 +29,7 @@ import numpy as np
 
 from .chunks import estimate_jaccard
 from .corpus import CorpusIndex
-from .originality import CANDIDATE_JACCARD, verify_passage
+from .originality import NEAR_JACCARD, verify_passage
 from .report.plots import plot_cooccurrence, plot_similarity_heatmap
 from .schema import DUPLICATE_COSINE, SIMILAR_WORKS
 from .schema import WORK_PAIR_COLUMNS as PAIR_COLUMNS
@@ -109,11 +109,11 @@ def shared_passages(index: CorpusIndex, *,
         if not len(ca) or not len(cb):
             continue
         est = (sig[ca][:, None, :] == sig[cb][None, :, :]).mean(axis=2)
-        for x, y in zip(*np.nonzero(est >= CANDIDATE_JACCARD), strict=True):
+        for x, y in zip(*np.nonzero(est >= NEAR_JACCARD), strict=True):
             i, j = int(ca[x]), int(cb[y])
             pairs.add((min(i, j), max(i, j)))
     for i, j in sorted(pairs):
-        if estimate_jaccard(sig[i], sig[j]) < CANDIDATE_JACCARD / 2:
+        if estimate_jaccard(sig[i], sig[j]) < NEAR_JACCARD:
             continue
         if verify_passage(index.chunk_match(i), index.chunk_match(j)):
             key = (int(min(work_of[i], work_of[j])), int(max(work_of[i], work_of[j])))

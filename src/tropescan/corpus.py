@@ -34,12 +34,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._version import __version__
+from .borrowing import MatchText, Reference
+from .borrowing import fingerprints as phrase_fingerprints
 from .chunks import BANDS, MINHASH_SCHEME, NUM_PERM, MatchData, band_keys, match_data
 from .errors import CorpusIndexError, Errors
 from .index_store import FORMAT, CSRArrays, IndexData, read_index, write_index
+from .lookups import WorkLookups
 from .model import Script
 from .schema import SMALL_COLLECTION, WORK_COLUMNS  # noqa: F401  (re-exported)
 from .segment import Tokens
+from .skeleton import BeatInventory, extract
 from .tropes import TropeScore
 from .util import smoothed_idf
 
@@ -57,6 +61,7 @@ class IndexOrigin:
     lexicon_version: str
     segmenter: str
     segmenter_checksum: str
+    beats_version: str = ""  # the plot-beat inventory (``skeleton.load_beats``)
 
 
 @dataclass
@@ -96,20 +101,31 @@ class WorkFeatures(WorkMeta):
     chunk_text: list[str] = field(default_factory=list)
     chunk_match: list[str] = field(default_factory=list)
     sig: np.ndarray | None = None
+    fingerprints: np.ndarray | None = None  # winnowed phrase hashes of the match text
+    beats: np.ndarray | None = None  # plot-skeleton beat codes
 
 
 def text_digest(script: Script) -> str:
     return hashlib.sha1(script.text.encode("utf-8")).hexdigest()[:16]
 
 
+def trope_episodes(trope_scores: Sequence[TropeScore]) -> dict[str, int]:
+    """Present trope -> the first episode of the block that establishes it."""
+    return {t.trope: int((t.established or "0").split("-")[0] or 0)
+            for t in trope_scores if t.present}
+
+
 def work_features(script: Script, tokens: Tokens, trope_scores: Sequence[TropeScore],
                   stock: list[str], *, meta: dict[str, str] | None = None,
-                  data: MatchData | None = None) -> WorkFeatures:
+                  data: MatchData | None = None,
+                  beats: BeatInventory | None = None) -> WorkFeatures:
     """What the index keeps of one work. ``data``: the script's ``MatchData`` when an
-    originality check has computed it already."""
+    originality check has computed it already; ``beats``: the plot-beat inventory."""
     meta = meta or {}
     data = data or match_data(script, tokens, stock)
     chunks = data.chunks
+    codes = (extract(script, beats, trope_episodes(trope_scores)).codes(beats)
+             if beats is not None else np.zeros(0, np.uint16))
     return WorkFeatures(
         id=meta.get("id") or script.id, title=meta.get("title") or script.title or script.id,
         path=meta.get("path") or (script.path or ""), format=script.format,
@@ -122,6 +138,8 @@ def work_features(script: Script, tokens: Tokens, trope_scores: Sequence[TropeSc
         chunk_text=[c.display for c in chunks],
         chunk_match=[c.match for c in chunks],
         sig=data.sig,
+        fingerprints=phrase_fingerprints("".join(c.match for c in chunks)),
+        beats=codes,
     )
 
 
@@ -152,8 +170,10 @@ class CorpusIndex:
                  X: sparse.csr_matrix | CSRArrays, chunk_pos: np.ndarray, sig: np.ndarray,
                  bands: np.ndarray,
                  chunk_text: Callable[[int], str] | list[str],
-                 chunk_match: Callable[[int], str] | list[str], meta: dict[str, Any]) -> None:
+                 chunk_match: Callable[[int], str] | list[str], meta: dict[str, Any],
+                 lookups: WorkLookups | None = None) -> None:
         self.works = works
+        self.lookups = lookups or WorkLookups.empty()
         self.vocab = vocab
         self.vocab_index = {t: i for i, t in enumerate(vocab)}
         self.idf = idf
@@ -187,6 +207,19 @@ class CorpusIndex:
         """A passage's match text: normalised, stock lines and punctuation removed."""
         src = self._chunk_match
         return src[i] if isinstance(src, list) else src(i)
+
+    def work_reference(self, work: int) -> tuple[Reference, np.ndarray]:
+        """A work's whole match text (its chunks' in order) ready for borrowed-phrase lookups,
+        and where each chunk starts. The last few are kept: a batch checks every submission
+        against the same long novel."""
+        cache = self.__dict__.setdefault("_references", {})
+        if work not in cache:
+            parts = [self.chunk_match(i) for i in self.works[work].chunk_range]
+            starts = np.cumsum([0, *[len(p) for p in parts]])[:-1].astype(np.int64)
+            if len(cache) >= 8:
+                cache.pop(next(iter(cache)))
+            cache[work] = (Reference(MatchText("".join(parts), np.zeros(0, np.int32))), starts)
+        return cache[work]
 
     def work_tropes(self) -> list[frozenset[str]]:
         """Each work's present tropes (computed once per index state)."""
@@ -248,6 +281,7 @@ class CorpusIndex:
             "lexicon_version": origin.lexicon_version,
             "segmenter": origin.segmenter,
             "segmenter_checksum": origin.segmenter_checksum,
+            "beats_version": origin.beats_version,
             "idf_from": "reference" if reference is not None else "works",
             "max_terms": max_terms, "num_perm": NUM_PERM, "bands": BANDS, "df_docs": n,
             "minhash": MINHASH_SCHEME,
@@ -343,6 +377,11 @@ class CorpusIndex:
         self.bands = band_keys(self.sig) if len(self.sig) else np.zeros((0, BANDS), np.uint64)
         self._chunk_text = texts
         self._chunk_match = matches
+        self.lookups = self.lookups.extended(
+            [f.fingerprints if f.fingerprints is not None else np.zeros(0, np.uint32)
+             for f in feats],
+            [f.beats if f.beats is not None else np.zeros(0, np.uint16) for f in feats])
+        self.__dict__.pop("_references", None)
         self._work_tropes = None
         self._trope_matrix = None
         self._by_digest = None
@@ -411,7 +450,8 @@ class CorpusIndex:
         """Refuse to extend an index built with other lexicons (unless ``allow_stale``): its
         evidence would mix."""
         built = self.meta.get("lexicon_version")
-        if built != origin.lexicon_version and not allow_stale:
+        beats = self.meta.get("beats_version", "")
+        if (built != origin.lexicon_version or beats != origin.beats_version) and not allow_stale:
             raise CorpusIndexError(Errors.INDEX_OTHER_LEXICON(built=built, current=origin.lexicon_version),
                                    path=self.meta.get("path"))
 
@@ -420,7 +460,8 @@ class CorpusIndex:
         """Write the index as a folder (atomically; see ``index_store``)."""
         return write_index(path, IndexData(
             self.meta, [asdict(w) for w in self.works], self.vocab, self.idf, self._csr,
-            self.chunk_pos, self.sig, self.bands, self.chunk_text, self.chunk_match))
+            self.chunk_pos, self.sig, self.bands, self.chunk_text, self.chunk_match,
+            self.lookups.arrays()))
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], *, lexicon_version: str | None = None,
@@ -433,7 +474,7 @@ class CorpusIndex:
         works = [WorkRecord(**w) for w in d.works]
         return cls(works=works, vocab=d.vocab, idf=d.idf, X=d.X, chunk_pos=d.chunk_pos,
                    sig=d.sig, bands=d.bands, chunk_text=d.chunk_text, chunk_match=d.chunk_match,
-                   meta=d.meta)
+                   meta=d.meta, lookups=WorkLookups.from_arrays(d.lookups))
 
     def info(self) -> dict[str, Any]:
         tropes = Counter(t for s in self.work_tropes() for t in s)

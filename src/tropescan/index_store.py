@@ -29,10 +29,11 @@ import numpy as np
 
 from .chunks import MINHASH_SCHEME
 from .errors import CorpusIndexError, Errors
+from .lookups import ARRAYS as LOOKUP_ARRAYS
 from .schema import WORK_COLUMNS
 from .util import replace_dir
 
-FORMAT = "tropescan.index/2"
+FORMAT = "tropescan.index/3"  # /3: phrase fingerprints and plot skeletons
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class IndexData:
     bands: np.ndarray
     chunk_text: Callable[[int], str]
     chunk_match: Callable[[int], str]
+    lookups: dict[str, np.ndarray]  # ``lookups.ARRAYS``: phrase fingerprints, plot beats
 
 
 def write_index(path: str | os.PathLike[str], data: IndexData) -> Path:
@@ -100,6 +102,7 @@ def write_index(path: str | os.PathLike[str], data: IndexData) -> Path:
         np.save(tmp / "chunk_pos.npy", data.chunk_pos)
         np.save(tmp / "sig.npy", data.sig)
         np.save(tmp / "bands.npy", data.bands)
+        np.savez(tmp / "lookups.npz", **data.lookups)
         for name, get in (("chunk_text", data.chunk_text), ("chunk_match", data.chunk_match)):
             blobs = [get(i).encode("utf-8") for i in range(n_chunks)]
             offsets = np.zeros(len(blobs) + 1, dtype=np.int64)
@@ -158,6 +161,8 @@ def read_index(path: str | os.PathLike[str], *, lexicon_version: str | None = No
         sig = np.load(path / "sig.npy", allow_pickle=False, mmap_mode=mode)
         bands = np.load(path / "bands.npy", allow_pickle=False, mmap_mode=mode)
         texts = {name: _text_store(path, name) for name in ("chunk_text", "chunk_match")}
+        with np.load(path / "lookups.npz", allow_pickle=False) as z:
+            lookups = {k: z[k] for k in z.files}
     # A truncated .npy ends in EOFError, a truncated .npz in BadZipFile: both are damage.
     except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError,
             zipfile.BadZipFile) as exc:
@@ -167,14 +172,16 @@ def read_index(path: str | os.PathLike[str], *, lexicon_version: str | None = No
             or len(idf) != len(vocab) or sig.shape != (n_chunks, meta.get("num_perm"))
             or bands.shape[0] != n_chunks or chunk_pos.shape != (n_chunks, 5)
             or any(len(off) != n_chunks + 1 or int(off[-1]) != len(blob)
-                   for off, blob in texts.values())):
+                   for off, blob in texts.values())
+            or not set(LOOKUP_ARRAYS) <= lookups.keys()
+            or len(lookups["beat_offsets"]) != len(works) + 1):
         raise CorpusIndexError(Errors.INDEX_SIZES, path=path)
     if (sig.dtype != np.uint32 or bands.dtype != np.uint64
             or not np.issubdtype(chunk_pos.dtype, np.integer)):
         raise CorpusIndexError(Errors.INDEX_TYPES, path=path)
     meta["path"] = str(path)
     return IndexData(meta, works, vocab, idf, X, np.asarray(chunk_pos), sig, bands,
-                     _reader(*texts["chunk_text"]), _reader(*texts["chunk_match"]))
+                     _reader(*texts["chunk_text"]), _reader(*texts["chunk_match"]), lookups)
 
 def _text_store(path: Path, name: str) -> tuple[np.ndarray, np.ndarray]:
     """Offsets and the memory-mapped UTF-8 blob of one text table."""

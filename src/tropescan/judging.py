@@ -55,7 +55,7 @@ from .batch import FileResult, run_batch, work_features_file
 from .collection import near_duplicate_pairs
 from .corpus import CorpusIndex, WorkFeatures
 from .errors import Errors, InputError, SettingsError
-from .originality import CANDIDATE_JACCARD, MAX_VERIFY, REUSE_FULL, WEIGHTS, verify_passage
+from .originality import MAX_VERIFY, NEAR_JACCARD, REUSE_FULL, WEIGHTS, verify_passage
 from .report.html import render_index, set_copies
 from .schema import (
     COPY_COLUMNS,
@@ -69,7 +69,8 @@ from .sources import scripts_in
 from .util import atomic_write_bytes, atomic_write_text
 
 NUMERIC = (*NUMERIC_COLUMNS, *COPY_NUMERIC_COLUMNS)
-COPYING_WEIGHT = WEIGHTS["reuse"]  # copying a fellow entry weighs what reusing a corpus work does
+# copying a fellow entry weighs what reusing scenes of and borrowing phrases from a corpus work do
+COPYING_WEIGHT = WEIGHTS["reuse"] + WEIGHTS["borrowed"]
 COPY_FULL = REUSE_FULL  # this share of the text or more shared with one entry: copying part 0
 MAX_SHOWN_PASSAGES = 60  # per partner on a page; the counts are always complete
 
@@ -341,7 +342,7 @@ def _best_matches(fa: WorkFeatures, fb: WorkFeatures) -> list[tuple[int, int, fl
         for x, row in enumerate(est, start=start):
             best: tuple[int, int, float, int] | None = None
             for y in np.argsort(-row, kind="stable")[:MAX_VERIFY]:
-                if row[y] < CANDIDATE_JACCARD / 2:
+                if row[y] < NEAR_JACCARD:
                     break
                 found = verify_passage(fa.chunk_match[x], fb.chunk_match[int(y)])
                 if found and (best is None or found[0] > best[2]):

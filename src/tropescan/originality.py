@@ -17,6 +17,15 @@ Parts (each 0–1, 1 = original), method ``originality.v1``:
   at least two of them when it has more (a 赘婿+战神+打脸 script shares its recipe with every
   赘婿+战神 script). A recipe held by ``COMBINATION_FULL`` of the corpus counts as fully
   common; a script with no formula trope scores 1.
+* ``borrowed`` = 1 − clip(b / BORROWED_FULL), b = the largest share of the script's match
+  characters inside phrases shared with one corpus work (runs of 8+ characters, small edits
+  tolerated: ``borrowing``). Candidates: works sharing winnowed phrase fingerprints, and the
+  nearest by cosine. It catches lifted wording that scene-level reuse misses (an adaptation
+  quoting its novel line by line).
+* ``plot`` = 1 − clip((p − PLOT_LOW) / (PLOT_HIGH − PLOT_LOW)), p = plot-skeleton similarity
+  with the closest work by plot (``skeleton``: beats with roles, aligned in order): a retelling
+  with every name and line changed scores p ≈ 0.35–0.65, a light rewrite 0.9; stories that
+  share only their tropes 0.05–0.1.
 * ``stock`` = 1 − clip(stock lines per 1,000 characters / STOCK_FULL): the genre's stock lines
   as formula evidence, not as reuse of a particular work.
 
@@ -33,13 +42,24 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .borrowing import MatchText, fingerprints, script_match_text
 from .chunks import MatchData, band_keys, estimate_jaccard, match_data
-from .corpus import CorpusIndex, text_digest
+from .corpus import CorpusIndex, text_digest, trope_episodes
 from .lexicon import Lexicon
 from .model import Script
 from .normalize import counted_chars
-from .schema import NEAREST_COLUMNS, ORIGINALITY_METHOD, PASSAGE_COLUMNS, STOCK_COLUMNS
+from .schema import (
+    BORROWED_COLUMNS,
+    BORROWED_PASSAGE_COLUMNS,
+    NEAREST_COLUMNS,
+    ORIGINALITY_METHOD,
+    PASSAGE_COLUMNS,
+    PLOT_COLUMNS,
+    STOCK_COLUMNS,
+)
 from .segment import Tokens
+from .skeleton import BeatInventory, extract
+from .skeleton import similarity as plot_similarity
 from .tropes import TropeScore
 from .util import records_frame
 
@@ -47,7 +67,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
 METHOD = ORIGINALITY_METHOD
-WEIGHTS = {"similarity": 0.3, "reuse": 0.3, "combination": 0.3, "stock": 0.1}
+WEIGHTS = {"similarity": 0.2, "reuse": 0.15, "borrowed": 0.15, "plot": 0.2,
+           "combination": 0.2, "stock": 0.1}
 COMBINATION_FULL = 0.15
 SIM_LOW, SIM_HIGH = 0.15, 0.6
 REUSE_FULL = 0.4
@@ -56,8 +77,16 @@ MIN_OVERLAP = 0.5
 MIN_MATCH_CHARS = 30
 MIN_BLOCK = 6  # matching runs shorter than this are coincidence (共同的常用词)
 CANDIDATE_JACCARD = 0.15
+# Chunks of the nearest works are candidates from a lower estimate: a reworded scene of the
+# work a script is closest to can verify at an estimated Jaccard of 0.1 (s071 1-1, s076 3-2).
+NEAR_JACCARD = 0.06
 NEAREST_FOR_REUSE = 3
 MAX_VERIFY = 8
+BORROWED_FULL = 0.3
+PLOT_LOW, PLOT_HIGH = 0.15, 0.5
+CANDIDATES = 5  # works checked exactly for borrowed phrases, and aligned by plot
+MIN_SHARED_FINGERPRINTS = 3
+MAX_BORROWED_PASSAGES = 200
 
 
 
@@ -88,6 +117,35 @@ class Passage:
 
 
 @dataclass(frozen=True, slots=True)
+class BorrowedWork:
+    work_id: str
+    title: str
+    share: float  # of the script's match characters, in phrases shared with this work
+    runs: int
+
+
+@dataclass(frozen=True, slots=True)
+class BorrowedPassage:
+    lines: str  # the script's source lines
+    text: str  # the shared phrase as matched (normalised, punctuation removed)
+    work_id: str
+    title: str
+    work_episode: int
+    work_lines: str
+    work_text: str
+    chars: int
+
+
+@dataclass(frozen=True, slots=True)
+class PlotWork:
+    rank: int
+    work_id: str
+    title: str
+    plot_similarity: float
+    text_similarity: float
+
+
+@dataclass(frozen=True, slots=True)
 class StockLine:
     line: int
     stock: str
@@ -104,6 +162,10 @@ def part_help() -> dict[str, str]:
                  "or more is",
         "combination": "1 when no other work holds two of its tropes, 0 when "
                        f"{COMBINATION_FULL:.0%} of the corpus does",
+        "borrowed": f"1 with no phrase of 8+ characters shared with one work, 0 when "
+                    f"{BORROWED_FULL:.0%} of the text or more is",
+        "plot": f"1 when the closest plot skeleton is {PLOT_LOW} or less alike, 0 at "
+                f"{PLOT_HIGH} or more (beats with roles, in order)",
         "stock": f"1 with no stock line (套话), 0 at {STOCK_FULL:g} per 1,000 characters",
     }
 
@@ -116,6 +178,9 @@ class Originality:
     nearest_items: list[NearestWork] = field(default_factory=list)
     passage_items: list[Passage] = field(default_factory=list)
     stock_items: list[StockLine] = field(default_factory=list)
+    borrowed_items: list[BorrowedWork] = field(default_factory=list)
+    borrowed_passages: list[BorrowedPassage] = field(default_factory=list)
+    plot_items: list[PlotWork] = field(default_factory=list)
     weights: dict[str, float] = field(default_factory=lambda: dict(WEIGHTS))
     method: str = METHOD
     part_help: dict[str, str] = field(default_factory=part_help, repr=False, compare=False)
@@ -134,6 +199,18 @@ class Originality:
     @cached_property
     def stock_lines(self) -> pd.DataFrame:
         return records_frame(self.stock_items, STOCK_COLUMNS)
+
+    @cached_property
+    def borrowed(self) -> pd.DataFrame:
+        return records_frame(self.borrowed_items, BORROWED_COLUMNS)
+
+    @cached_property
+    def borrowed_phrases(self) -> pd.DataFrame:
+        return records_frame(self.borrowed_passages, BORROWED_PASSAGE_COLUMNS)
+
+    @cached_property
+    def plot_nearest(self) -> pd.DataFrame:
+        return records_frame(self.plot_items, PLOT_COLUMNS)
 
 
 def _clip(x: float) -> float:
@@ -180,7 +257,8 @@ def find_stock_lines(script: Script, lexicon: Lexicon) -> list[StockLine]:
 
 def score_originality(script: Script, tokens: Tokens, trope_scores: list[TropeScore],
                       index: CorpusIndex, lexicon: Lexicon, *, top_k: int = 5,
-                      exclude_self: bool = True, data: MatchData | None = None) -> Originality:
+                      exclude_self: bool = True, data: MatchData | None = None,
+                      beats: BeatInventory | None = None) -> Originality:
     """Originality of ``script`` against ``index``: its parts, the score and what is behind
     them (nearest works, reused passages, stock lines)."""
     data = data or match_data(script, tokens, list(lexicon.stock_lines))
@@ -197,23 +275,35 @@ def score_originality(script: Script, tokens: Tokens, trope_scores: list[TropeSc
     top_sim = float(sims[order[0]]) if order else 0.0
     passages, coverage = _reused_passages(index, data, order[:NEAREST_FOR_REUSE], excluded)
     commonness = _recipe_commonness(index, present, excluded)
+    near_text = order[:NEAREST_FOR_REUSE]
+    borrowed, phrases = _borrowed(index, script_match_text(script, list(lexicon.stock_lines)),
+                                  near_text, excluded)
+    plots = (_plot_nearest(index, extract(script, beats, trope_episodes(trope_scores))
+                           .codes(beats), near_text, excluded, sims, top_k)
+             if beats is not None else [])
+    top_borrowed = borrowed[0].share if borrowed else 0.0
+    top_plot = plots[0].plot_similarity if plots else 0.0
     stock_items = find_stock_lines(script, lexicon)
     stock_rate = len(stock_items) / max(counted_chars(script.text) / 1000, 1.0)
     parts = {
         "similarity": round(1 - _clip((top_sim - SIM_LOW) / (SIM_HIGH - SIM_LOW)), 4),
         "reuse": round(1 - _clip(coverage / REUSE_FULL), 4),
+        "borrowed": round(1 - _clip(top_borrowed / BORROWED_FULL), 4),
+        "plot": round(1 - _clip((top_plot - PLOT_LOW) / (PLOT_HIGH - PLOT_LOW)), 4),
         "combination": round(1 - _clip(commonness / COMBINATION_FULL), 4),
         "stock": round(1 - _clip(stock_rate / STOCK_FULL), 4),
     }
     score = round(100 * sum(WEIGHTS[k] * v for k, v in parts.items()), 1)
     details = {
         "nearest_similarity": round(top_sim, 4), "reuse_coverage": round(coverage, 4),
+        "borrowed_share": round(top_borrowed, 4), "plot_similarity": round(top_plot, 4),
         "combination": ";".join(sorted(present)), "combination_share": round(commonness, 4),
         "stock_lines": len(stock_items), "stock_per_1000": round(stock_rate, 3),
         "excluded_self": [index.works[i].id for i in sorted(excluded)],
         "corpus_works": len(index),
     }
-    return Originality(score, parts, details, nearest, passages, stock_items, match_data=data)
+    return Originality(score, parts, details, nearest, passages, stock_items, borrowed,
+                       phrases, plots, match_data=data)
 
 
 def _ranked_works(index: CorpusIndex, data: MatchData, excluded: set[int], k: int
@@ -245,7 +335,7 @@ def _reused_passages(index: CorpusIndex, data: MatchData, near_works: list[int],
         cand = set(cands[qi])
         if len(near):
             est = estimate_jaccard(sig[qi][None, :], np.asarray(index.sig[near]))
-            cand.update(near[est >= CANDIDATE_JACCARD].tolist())
+            cand.update(near[est >= NEAR_JACCARD].tolist())
         best = _best_match(index, sig[qi], chunk.match, cand, excluded)
         if best is None:
             continue
@@ -273,7 +363,7 @@ def _best_match(index: CorpusIndex, sig: np.ndarray, match: str, cand: set[int],
     best: tuple[float, int, float, int] | None = None
     for k in np.argsort(-jacs, kind="stable")[:MAX_VERIFY]:
         ci, jac = int(ids[k]), float(jacs[k])
-        if jac < CANDIDATE_JACCARD / 2:
+        if jac < NEAR_JACCARD:
             break
         found = verify_passage(match, index.chunk_match(ci))
         if found and (best is None or found[0] > best[0]):
@@ -293,3 +383,49 @@ def _recipe_commonness(index: CorpusIndex, present: set[str], excluded: set[int]
     hold = shared >= need
     hold[list(excluded)] = False
     return int(hold.sum()) / max(1, len(index) - len(excluded))
+
+
+def _borrowed(index: CorpusIndex, query: MatchText, near_text: list[int], excluded: set[int]
+              ) -> tuple[list[BorrowedWork], list[BorrowedPassage]]:
+    """Per candidate work, the share of the script in phrases shared with it (largest first),
+    and the shared phrases of the works that have any, side by side."""
+    cands = [w for w, _ in index.lookups.phrase_candidates(
+        fingerprints(query.text), CANDIDATES + len(excluded), MIN_SHARED_FINGERPRINTS)]
+    works: list[BorrowedWork] = []
+    phrases: list[BorrowedPassage] = []
+    for w in dict.fromkeys([*cands, *near_text]):
+        if w in excluded:
+            continue
+        reference, starts = index.work_reference(w)
+        runs, share = reference.borrowed(query)
+        if not runs:
+            continue
+        rec = index.works[w]
+        works.append(BorrowedWork(rec.id, rec.title, round(share, 4), len(runs)))
+        for r in runs:
+            chunk = rec.chunk_start + int(np.searchsorted(starts, r.ref_start, side="right")) - 1
+            _, ep, _, l0, l1 = (int(x) for x in index.chunk_pos[chunk])
+            lines = query.lines[r.start:r.end]
+            phrases.append(BorrowedPassage(
+                f"{lines.min()}-{lines.max()}" if len(lines) else "", r.text, rec.id, rec.title,
+                ep, f"{l0}-{l1}", r.ref_text, r.matched))
+    works.sort(key=lambda b: -b.share)
+    keep = {b.work_id for b in works[:1]}
+    phrases = [p for p in phrases if p.work_id in keep][:MAX_BORROWED_PASSAGES]
+    return works, phrases
+
+
+def _plot_nearest(index: CorpusIndex, codes: np.ndarray, near_text: list[int],
+                  excluded: set[int], sims: np.ndarray, top_k: int) -> list[PlotWork]:
+    """The works closest by plot skeleton: trigram candidates and the nearest by text,
+    aligned beat by beat."""
+    lk = index.lookups
+    if not len(codes) or lk.n_works != len(index):
+        return []
+    cands = [w for w, _ in lk.plot_candidates(codes, CANDIDATES + len(excluded))]
+    scored = [(plot_similarity(codes, lk.beats_of(w)), w)
+              for w in dict.fromkeys([*cands, *near_text]) if w not in excluded]
+    scored.sort(key=lambda x: (-x[0], x[1]))
+    return [PlotWork(k + 1, index.works[w].id, index.works[w].title, p,
+                     round(float(sims[w]), 4) if len(sims) else 0.0)
+            for k, (p, w) in enumerate(scored[:top_k])]

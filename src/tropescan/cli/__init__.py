@@ -70,7 +70,8 @@ def main(verbose: bool) -> None:
 
 
 for _command in (writer.parse, writer.scan, writer.tropes, writer.twists, data.lexicon,
-                 data.train, data.evaluate, judge.index, judge.homogeneity_cmd, judge.batch):
+                 data.train, data.evaluate, judge.index, judge.homogeneity_cmd, judge.batch,
+                 judge.compare):
     main.add_command(_command)
 
 __all__ = ["main"]

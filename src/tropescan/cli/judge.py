@@ -1,4 +1,4 @@
-"""The judge's and the librarian's commands: batch, index build/add/info, homogeneity."""
+"""The judge's and the librarian's commands: batch, compare, index build/add/info, homogeneity."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ from ..batch import add_to_index, build_index, collection_index
 from ..collection import homogeneity
 from ..corpus import CorpusIndex
 from ..judging import judge_folder
+from ..readers import read_script
+from ..report.compare_view import render_compare, render_compare_html
 from ..report.plots import save
-from ..report.terminal import render_homogeneity
+from ..report.terminal import render_homogeneity, terminal_width
 from ..sources import find_scripts
 from .common import (
     analysis_options,
@@ -31,6 +33,8 @@ from .common import (
     output_folder,
     output_option,
     progress,
+    read_kwargs,
+    reading_options,
     scheduler_option,
     show_progress,
     skipped,
@@ -169,3 +173,33 @@ def homogeneity_cmd(source: Path, fmt: str, plot_dir: Path | None, jobs: int,
         save(h.plot_cooccurrence(), plot_dir / "cooccurrence.png")
         click.echo(f"wrote {plot_dir / 'similarity.png'} and {plot_dir / 'cooccurrence.png'}",
                    err=True)
+
+
+@click.command()
+@click.argument("a", type=click.Path(path_type=Path))
+@click.argument("b", type=click.Path(path_type=Path))
+@reading_options
+@corpus_option
+@format_option("table", "json", "html")
+@output_option()
+@handle_errors
+def compare(a: Path, b: Path, fmt: str, output: str | None, corpus: str, **kwargs: Any) -> None:
+    """Two works side by side: text similarity, borrowed wording both ways, shared passages,
+    trope overlap, plot-skeleton similarity with the aligned beats.
+
+    \b
+    Example:
+      tropescan compare entry_17.docx novel.txt
+      tropescan compare a.txt b.srt --format html -o a_vs_b.html
+    """
+    if output:
+        output_folder(output)
+    analyzer = Analyzer(corpus=corpus_value(corpus))
+    reading = read_kwargs(kwargs)
+    result = analyzer.compare(read_script(a, **reading), read_script(b, **reading)).to_dict()
+    if fmt == "json":
+        emit(dumps(result), output)
+    elif fmt == "html":
+        emit(render_compare_html(result, analyzer.versions()), output)
+    else:
+        emit(render_compare(result, terminal_width() if not output else 110), output)

@@ -36,6 +36,11 @@ def _env() -> Any:
     return env
 
 
+def render_template(name: str, **context: Any) -> str:
+    """Any page of ``templates/`` with ``context`` (autoescaped)."""
+    return str(_env().get_template(name).render(**context))
+
+
 def render_report(analysis: Any, *, plots: bool = True) -> str:
     evidence: dict[str, list[Any]] = defaultdict(list)
     for e in sorted(analysis.evidence_items, key=lambda e: -e.weight):

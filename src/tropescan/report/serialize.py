@@ -6,10 +6,13 @@ from typing import Any
 
 from ..model import Script
 from ..schema import (
+    BORROWED_COLUMNS,
+    BORROWED_PASSAGE_COLUMNS,
     EPISODE_COLUMNS,
     EVIDENCE_COLUMNS,
     NEAREST_COLUMNS,
     PASSAGE_COLUMNS,
+    PLOT_COLUMNS,
     SCHEMA_VERSION,
     STOCK_COLUMNS,
     TROPE_COLUMNS,
@@ -121,6 +124,9 @@ def analysis_to_dict(analysis: Any) -> dict[str, Any]:
             "nearest": _items(o.nearest_items, NEAREST_COLUMNS),
             "passages": _items(o.passage_items, PASSAGE_COLUMNS),
             "stock_lines": _items(o.stock_items, STOCK_COLUMNS),
+            "borrowed": _items(o.borrowed_items, BORROWED_COLUMNS),
+            "borrowed_passages": _items(o.borrowed_passages, BORROWED_PASSAGE_COLUMNS),
+            "plot_nearest": _items(o.plot_items, PLOT_COLUMNS),
         },
         "warnings": analysis.warnings,
     }

@@ -110,30 +110,8 @@ def render_scan(analysis: Any, *, evidence_per_trope: int = 2,
                   f"{e.longest_gap_s:.0f}s", "yes" if e.ends_on_hook else "no")
     con.print(t)
 
-    o = analysis.originality
-    if o is not None:
-        parts = ", ".join(f"{k} {v:.2f}×{o.weights[k]:.2f}" for k, v in o.parts.items())
-        con.print(f"\n原创度 Originality: {o.score:.0f}/100  ({parts}; against "
-                  f"{o.details['corpus_works']} works)")
-        if o.nearest_items:
-            near = "; ".join(f"{n.title} ({n.work_id}) {n.similarity:.2f}" for n in o.nearest_items[:3])
-            con.print(f"   nearest works: {near}")
-        if o.details.get("combination"):
-            con.print(f"   trope combination {o.details['combination']}: shared by "
-                      f"{_pct(o.details['combination_share'])} of the corpus")
-        if o.stock_items:
-            stock = "、".join(dict.fromkeys(x.stock for x in o.stock_items))
-            con.print(f"   genre stock lines 套话 ({len(o.stock_items)}): {stock}")
-        if o.passage_items:
-            con.print(f"\n疑似复用 Reused passages ({len(o.passage_items)}):")
-            t = Table(show_edge=False)
-            for col in ("this script", "", "corpus work", ""):
-                t.add_column(col, overflow="fold", max_width=40)
-            for pa in o.passage_items[:8]:
-                t.add_row(f"ep {pa.episode} lines {pa.lines}\noverlap {pa.overlap:.0%}",
-                          pa.text[:120], f"{pa.title} ({pa.work_id})\nep {pa.work_episode} "
-                          f"lines {pa.work_lines}", pa.work_text[:120])
-            con.print(t)
+    if analysis.originality is not None:
+        _print_originality(con, analysis.originality)
     return buf.getvalue().rstrip()
 
 
@@ -293,3 +271,54 @@ def render_windows(analysis: Any) -> str:
                   ((str(w.episode), str(w.index), clock(w.start_s),
                     clock(w.end_s) + (" (partial)" if w.partial else ""), str(w.n_twists),
                     w.categories) for w in analysis.window_items))
+
+
+def clip_width(text: str, width: int) -> str:
+    """``text`` cut to ``width`` terminal columns (Chinese counted as two), with an ellipsis."""
+    from rich.cells import cell_len
+
+    if cell_len(text) <= width:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = cell_len(ch)
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"
+
+
+def _print_originality(con: Console, o: Any) -> None:
+    """The originality lines of ``render_scan``: score and parts, nearest works by text and by
+    plot, borrowed wording, the trope recipe, stock lines and reused passages."""
+    parts = ", ".join(f"{k} {v:.2f}×{o.weights[k]:.2f}" for k, v in o.parts.items())
+    con.print(f"\n原创度 Originality: {o.score:.0f}/100  ({parts}; against "
+              f"{o.details['corpus_works']} works)")
+    if o.nearest_items:
+        near = "; ".join(f"{n.title} ({n.work_id}) {n.similarity:.2f}" for n in o.nearest_items[:3])
+        con.print(f"   nearest works: {near}")
+    if o.plot_items:
+        near = "; ".join(f"{n.title} ({n.work_id}) {n.plot_similarity:.2f}"
+                         for n in o.plot_items[:3])
+        con.print(f"   nearest by plot 情节: {near}")
+    if o.borrowed_items and o.borrowed_items[0].share >= 0.01:
+        b = o.borrowed_items[0]
+        con.print(f"   borrowed wording 借用措辞: {b.share:.0%} of the text in {b.runs} "
+                  f"phrases shared with {b.title} ({b.work_id})")
+    if o.details.get("combination"):
+        con.print(f"   trope combination {o.details['combination']}: shared by "
+                  f"{_pct(o.details['combination_share'])} of the corpus")
+    if o.stock_items:
+        stock = "、".join(dict.fromkeys(x.stock for x in o.stock_items))
+        con.print(f"   genre stock lines 套话 ({len(o.stock_items)}): {stock}")
+    if o.passage_items:
+        con.print(f"\n疑似复用 Reused passages ({len(o.passage_items)}):")
+        t = Table(show_edge=False)
+        for col in ("this script", "", "corpus work", ""):
+            t.add_column(col, overflow="fold", max_width=40)
+        for pa in o.passage_items[:8]:
+            t.add_row(f"ep {pa.episode} lines {pa.lines}\noverlap {pa.overlap:.0%}",
+                      pa.text[:120], f"{pa.title} ({pa.work_id})\nep {pa.work_episode} "
+                      f"lines {pa.work_lines}", pa.work_text[:120])
+        con.print(t)
