@@ -52,13 +52,15 @@ def test_models_twist_fingerprint_follows_labels(sample_corpus: Any, lexicon_onl
     root = tmp_path / "corpus"
     shutil.copytree(corpus_dir() / "labels", root / "labels")
     moved = dataclasses.replace(sample_corpus, manifest=str(root / "manifest.csv"))
-    assert training_fingerprint(moved, lexicon_only_analyzer, labels=True) == \
+    assert training_fingerprint(sample_corpus, lexicon_only_analyzer, labels=True) == \
         fingerprints["twist_model"]
+    # a user's manifest trains on itself alone (no development set), so compare it with itself
+    before = training_fingerprint(moved, lexicon_only_analyzer, labels=True)
+    assert before != fingerprints["twist_model"]
     gold = root / "labels" / "twists.csv"
     gold.write_text(gold.read_text(encoding="utf-8").replace(",hook,", ",reveal,", 1),
                     encoding="utf-8")
-    assert training_fingerprint(moved, lexicon_only_analyzer, labels=True) != \
-        fingerprints["twist_model"]
+    assert training_fingerprint(moved, lexicon_only_analyzer, labels=True) != before
     assert training_fingerprint(moved, lexicon_only_analyzer) == fingerprints["trope_classifier"]
 
 

@@ -1,4 +1,4 @@
-"""The learned twist-line model (twists.v3): features, prediction, persistence, measured quality.
+"""The learned twist-sentence model (twists.v4): features, prediction, persistence, measured quality.
 
 Issue "Twist density per 15 seconds". The shipped model (models/twist_model) is used through
 ``twist_analyzer``; corrupt copies are made under tmp_path. The quality test re-trains the
@@ -7,7 +7,6 @@ model by grouped 3-fold cross-validation on the labelled sample corpus (10-15 s 
 
 from __future__ import annotations
 
-import itertools
 import json
 import shutil
 from collections.abc import Callable
@@ -22,18 +21,28 @@ from tropescan.api import Analyzer, default_model_dir
 from tropescan.errors import ModelError
 from tropescan.evaluation import evaluate_twists, majority_twists, twist_agreement
 from tropescan.lexicon import LinePlace
-from tropescan.model import LineKind
 from tropescan.sample import twist_annotations, twist_labels
-from tropescan.twist_model import CATEGORIES, DENSE, FORMAT, KINDS, TwistModel, line_features
+from tropescan.twist_model import (
+    CATEGORIES,
+    DENSE,
+    FORMAT,
+    SentenceFeatures,
+    TwistModel,
+    sentence_features,
+)
 
 SHIPPED = default_model_dir() / "twist_model"  # type: ignore[operator]
 
 
-def features(analyzer: Analyzer, path: Path) -> tuple[Any, list[int], np.ndarray, list[str]]:
+def features(analyzer: Analyzer, path: Path) -> tuple[Any, SentenceFeatures]:
     script = analyzer.read(path)
     tokens = analyzer.segmenter.tokenize(script.text)
-    rows, dense, texts = line_features(script, tokens, analyzer.lexicon, LinePlace.of(script))
-    return script, rows, dense, texts
+    return script, sentence_features(script, tokens, analyzer.lexicon)
+
+
+def source_line(script: Any, ref: int) -> int:
+    ei, si, li = LinePlace.of(script).refs[ref]
+    return int(script.episodes[ei].scenes[si].lines[li].source_line)
 
 
 # -- the shipped model on a formula episode ----------------------------------------------------
@@ -41,56 +50,58 @@ def features(analyzer: Analyzer, path: Path) -> tuple[Any, list[int], np.ndarray
 def test_twist_model_formula_episode(twist_analyzer: Analyzer,
                                      write_script: Callable[..., Path]) -> None:
     a = twist_analyzer.analyze(write_script(FORMULA_EPISODE))
-    assert a.versions["twists_method"] == "twists.v3"
+    assert a.versions["twists_method"] == "twists.v4"
     assert a.versions["twist_model"] == twist_analyzer.twist_model.meta_["fingerprint"]
-    events = a.twist_events
-    reveals = [ev for ev in events if ev.category == "reveal"]
-    assert reveals and any(set(ev.lines) & {8, 9} for ev in reveals)  # 恭迎龙帅 / 原来你是龙帅
-    assert any(ev.category == "face_slap" and set(ev.lines) & {12, 13} for ev in events)
-    assert (events[-1].category, events[-1].line) == ("hook", 16)  # 好戏才刚刚开始
-    assert a.episode_items[0].ends_on_hook
-    assert all(0.0 < ev.score <= 1.0 for ev in events)
+    found = {line for ev in a.twist_events for line in ev.lines}
+    assert {9, 12, 13, 16} <= found  # 原来你是龙帅, 扑通跪下, 求您饶了我, 好戏才刚刚开始
+    assert a.twist_events[-1].line == 16
+    assert all(0.0 < ev.score <= 1.0 for ev in a.twist_events)
     # Small talk is not a twist.
-    assert not {3, 4, 5} & {line for ev in events for line in ev.lines}
+    assert not {3, 4, 5} & found
 
 
-def test_twist_model_expected_count_decoding(twist_analyzer: Analyzer,
-                                             write_script: Callable[..., Path]) -> None:
-    """twists.v3: an episode holds round(count_scale x the count head's summed probabilities)
-    twists, its best-scoring lines at least MERGE_S apart; a threshold asks for the old rule."""
-    from tropescan.lexicon import LinePlace
-    from tropescan.twists import MERGE_S, detect_twists, model_scores
+CALM = [("奶奶", "今天的面发得真好。"), ("小雨", "我去把蒸笼洗一洗。"), ("奶奶", "记得水别放太多。"),
+        ("小雨", "知道啦，您歇着。"), ("奶奶", "院子里的枣树又结果了。"),
+        ("小雨", "明天我摘一些给邻居送去。"), ("奶奶", "好，再带两个馒头。"), ("小雨", "嗯，我记下了。")]
+REVEALS = [("苏晴", "原来你就是那个神秘的董事长！"), ("王总", "不可能！他竟然是龙帅？"),
+           ("林凡", "其实，你父亲不是病死的，而是被人毒死的。"), ("苏母", "什么？下毒的人居然是你！"),
+           ("保镖", "啪！"), ("苏晴", "你到底是谁？"), ("林凡", "我就是你找了十年的人。")]
+
+
+def _episode(lines: list[tuple[str, str]]) -> str:
+    return SCENE_PREFIX + "".join(f"{who}：{text}\n" for who, text in lines)
+
+
+def test_twist_model_count_follows_content(twist_analyzer: Analyzer,
+                                           write_script: Callable[..., Path]) -> None:
+    """No prior from the corpus's mean: a calm episode gets (almost) nothing, one of reveals
+    gets most of them."""
+    calm = twist_analyzer.analyze(write_script(_episode(CALM)))
+    tense = twist_analyzer.analyze(write_script(_episode(REVEALS)))
+    assert len(calm.twist_events) <= 1
+    assert len(tense.twist_events) >= 4
+    assert len(tense.twist_events) > len(calm.twist_events) + 2
+
+
+def test_twist_model_threshold_decides(twist_analyzer: Analyzer,
+                                       write_script: Callable[..., Path]) -> None:
+    """twists.v4: every line whose likeliest sentence reaches the threshold is a twist (with
+    merge_s 0, one event per line); a higher threshold keeps a subset."""
+    from tropescan.twists import detect_twists, score_sentences
 
     model = twist_analyzer.twist_model
     a = twist_analyzer.analyze(write_script(FORMULA_EPISODE + FORMULA_SECOND_EPISODE))
-    script, tokens = a.script, a.tokens
+    script, tokens, lexicon = a.script, a.tokens, twist_analyzer.lexicon
     place = LinePlace.of(script)
-    scores, expected = model_scores(script, tokens, twist_analyzer.lexicon, model, place)
-    assert set(scores) == set(expected) and all(0 < p < 1 for p in expected.values())
-    events = a.twist_events
-    starts = {ln.source_line: ln.start_s for ln in script.lines}
-    for k, ep in enumerate(script.episodes):
-        rows = [r for r in scores if place.refs[r][0] == k]
-        wanted = round(model.count_scale * sum(expected[r] for r in rows))
-        mine = [ev for ev in events if ev.episode == ep.number]
-        assert 0 < len(mine) <= wanted
-        times = sorted(starts[ev.line] for ev in mine)
-        assert all(b - a >= MERGE_S for a, b in itertools.pairwise(times))
-        # the chosen lines outscore every line left out that was free to be chosen
-        chosen = {ev.line for ev in mine}
-        left = [scores[r][0] for r in rows
-                if (line := script.episodes[k].scenes[place.refs[r][1]].lines[
-                    place.refs[r][2]]).source_line not in chosen
-                and all(abs(line.start_s - starts[c]) >= MERGE_S for c in chosen)]
-        if len(mine) == wanted and left:
-            assert min(ev.score for ev in mine) >= max(left) - 1e-3
-    # with a threshold, every line at or above it is a twist (the v2 decision)
-    ruled = detect_twists(script, tokens, twist_analyzer.lexicon, model=model, threshold=0.9,
-                          place=place)
-    high = sorted(r for r, (p, _) in scores.items() if p >= 0.9)
-    assert sorted(line for ev in ruled for line in ev.lines) == sorted(
-        script.episodes[place.refs[r][0]].scenes[place.refs[r][1]].lines[place.refs[r][2]]
-        .source_line for r in high)
+    scored = score_sentences(script, tokens, lexicon, model, place)
+    assert ((scored.p > 0) & (scored.p < 1)).all()
+    for thr in (model.threshold, 0.5, 0.9):
+        events = detect_twists(script, tokens, lexicon, model=model, threshold=thr,
+                               merge_s=0.0, place=place, scored=scored)
+        want = {source_line(script, scored.sentences[i].landing.ref)
+                for i in np.flatnonzero(scored.p >= thr)}
+        assert sorted(ev.line for ev in events) == sorted(want)
+        assert all(ev.score >= round(thr, 3) for ev in events)
 
 
 ORDINARY = [
@@ -106,40 +117,35 @@ def test_twist_model_ordinary_line_mid_episode(twist_analyzer: Analyzer,
                                                text: str) -> None:
     tail = "林凡：吃饭。\n顾言：好。\n苏晴：我们走吧。\n"
     path = write_script(SCENE_PREFIX + "△众人坐下。\n" + text + "\n" + tail)
-    script, _, dense, texts = features(twist_analyzer, path)
-    probs = twist_analyzer.twist_model.predict(dense, texts)
-    assert texts[1] == script.episodes[0].lines[2].norm
-    assert 1.0 - probs[1, 0] < twist_analyzer.twist_model.threshold
+    script, f = features(twist_analyzer, path)
+    probs = twist_analyzer.twist_model.predict(f.dense, f.grams)
+    row = next(i for i, s in enumerate(f.sentences) if source_line(script, s.landing.ref) == 4)
+    assert 1.0 - probs[row, 0] < twist_analyzer.twist_model.threshold
 
 
 # -- features -----------------------------------------------------------------------------------
 
-def test_twist_model_line_features_shape(twist_analyzer: Analyzer,
-                                         write_script: Callable[..., Path]) -> None:
-    script, rows, dense, texts = features(twist_analyzer, write_script(FORMULA_EPISODE))
-    scorable = [ln for ln in script.lines if ln.kind in KINDS and ln.norm]
-    assert len(rows) == len(texts) == len(scorable) == 14  # source lines 3-16
-    assert dense.shape == (len(rows), len(DENSE))
-    assert dense.dtype == np.float64 and np.isfinite(dense).all()
-    assert texts == [ln.norm for ln in scorable]
-    col = {name: i for i, name in enumerate(DENSE)}
-    by_line = {ln.source_line: k for k, ln in enumerate(scorable)}
-    assert dense[by_line[9], col["cue_reveal"]] == 3.0  # 原来你是
-    assert dense[by_line[9], col["excl"]] == 1 and dense[by_line[9], col["quest"]] == 1
-    assert dense[:, col["last1"]].tolist() == [0.0] * 13 + [1.0]
-    assert dense[:, col["first3"]].tolist() == [1.0] * 3 + [0.0] * 11
-    kinds = dense[:, [col[f"kind_{k.value}"] for k in KINDS]]
-    assert (kinds.sum(axis=1) == 1).all()
-    assert dense[by_line[7], col[f"kind_{LineKind.ACTION.value}"]] == 1
-    assert dense[by_line[16], col[f"kind_{LineKind.VOICEOVER.value}"]] == 1
+def test_twist_model_sentence_features_shape(twist_analyzer: Analyzer,
+                                             write_script: Callable[..., Path]) -> None:
+    script, f = features(twist_analyzer, write_script(FORMULA_EPISODE))
+    # 14 scorable lines; 滚出去！别丢… , 龙……龙帅？原来你是龙帅！ and 不可能！他就是个废物！ hold two
+    assert len(f.sentences) == len(f.texts) == len(f.grams) == len(f.cues) == 17
+    assert f.dense.shape == (17, len(DENSE))
+    assert f.dense.dtype == np.float64 and np.isfinite(f.dense).all()
+    lines = [source_line(script, s.landing.ref) for s in f.sentences]
+    assert lines == sorted(lines) and set(lines) == set(range(3, 17))
+    reveal = next(i for i, t in enumerate(f.texts) if "原来你是龙帅" in t)
+    assert f.dense[reveal, DENSE.index("sig_reveal")] > 0
+    assert f.grams[reveal].startswith(f.texts[reveal])  # its own text, then its neighbours'
 
 
-def test_twist_model_line_features_no_scorable_lines(twist_analyzer: Analyzer,
-                                                     write_script: Callable[..., Path]) -> None:
-    _, rows, dense, texts = features(twist_analyzer, write_script("第1集\n1-1 日 内 客厅\n"))
-    assert rows == [] and texts == []
-    assert dense.shape == (0, len(DENSE))
-    assert twist_analyzer.twist_model.predict(dense, texts).shape == (0, len(CATEGORIES) + 1)
+def test_twist_model_sentence_features_no_scorable_lines(twist_analyzer: Analyzer,
+                                                         write_script: Callable[..., Path]
+                                                         ) -> None:
+    _, f = features(twist_analyzer, write_script("第1集\n1-1 日 内 客厅\n"))
+    assert f.sentences == [] and f.texts == []
+    assert f.dense.shape == (0, len(DENSE))
+    assert twist_analyzer.twist_model.predict(f.dense, f.grams).shape == (0, len(CATEGORIES) + 1)
 
 
 def test_twist_model_shipped_matches_feature_names() -> None:
@@ -151,9 +157,9 @@ def test_twist_model_shipped_matches_feature_names() -> None:
 
 def test_twist_model_probabilities(twist_analyzer: Analyzer,
                                    write_script: Callable[..., Path]) -> None:
-    _, rows, dense, texts = features(twist_analyzer, write_script(FORMULA_EPISODE))
-    probs = twist_analyzer.twist_model.predict(dense, texts)
-    assert probs.shape == (len(rows), len(CATEGORIES) + 1)
+    _, f = features(twist_analyzer, write_script(FORMULA_EPISODE))
+    probs = twist_analyzer.twist_model.predict(f.dense, f.grams)
+    assert probs.shape == (len(f.sentences), len(CATEGORIES) + 1)
     assert np.allclose(probs.sum(axis=1), 1.0)
     assert ((probs >= 0) & (probs <= 1)).all()
 
@@ -168,7 +174,8 @@ def test_twist_model_unfitted_refuses_to_predict() -> None:
 def test_twist_model_round_trip_shipped(twist_analyzer: Analyzer, tmp_path: Path,
                                         write_script: Callable[..., Path]) -> None:
     model = TwistModel.load(SHIPPED)
-    _, _, dense, texts = features(twist_analyzer, write_script(FORMULA_EPISODE))
+    _, f = features(twist_analyzer, write_script(FORMULA_EPISODE))
+    dense, texts = f.dense, f.grams
     saved = model.save(tmp_path / "copy")
     assert sorted(p.name for p in saved.iterdir()) == ["model.json", "weights.npz"]
     again = TwistModel.load(saved)
@@ -182,17 +189,19 @@ def test_twist_model_round_trip_shipped(twist_analyzer: Analyzer, tmp_path: Path
 
 def test_twist_model_round_trip_fitted(twist_analyzer: Analyzer, tmp_path: Path,
                                        write_script: Callable[..., Path]) -> None:
-    script, _, dense, texts = features(twist_analyzer, write_script(FORMULA_EPISODE))
-    scorable = [ln for ln in script.lines if ln.kind in KINDS and ln.norm]
-    truth = {9: "reveal", 12: "face_slap", 13: "face_slap", 16: "hook"}
-    labels = [truth.get(ln.source_line, "none") for ln in scorable]
+    _, f = features(twist_analyzer, write_script(FORMULA_EPISODE))
+    dense, texts = f.dense, f.grams
+    truth = {"原来你是龙帅!": "reveal", "龙帅,我有眼不识泰山,求您饶了我!": "face_slap",
+             "好戏才刚刚开始。": "hook"}
+    labels = [truth.get(t, "none") for t in f.texts]
+    assert labels.count("none") == len(labels) - 3
     groups = [f"g{i % 3}" for i in range(len(labels))]
     model = TwistModel(min_count=1, threshold=0.5).fit(dense, texts, labels, groups)
     probs = model.predict(dense, texts)
-    # On its own training lines the model gets the labelled category right.
-    for k, ln in enumerate(scorable):
-        if ln.source_line in truth:
-            assert CATEGORIES[int(np.argmax(probs[k, 1:]))] == truth[ln.source_line]
+    # On its own training sentences the model gets the labelled category right.
+    for k, t in enumerate(f.texts):
+        if t in truth:
+            assert CATEGORIES[int(np.argmax(probs[k, 1:]))] == truth[t]
     again = TwistModel.load(model.save(tmp_path / "fitted"))
     assert np.array_equal(probs, again.predict(dense, texts))
     assert again.threshold == 0.5
@@ -257,8 +266,11 @@ BROKEN_MODELS = [
                  id="classes-reordered"),
     pytest.param(lambda p: _json(p, lambda d: {**d, "vocabulary": d["vocabulary"][:-5]}),
                  "shapes", id="vocabulary-shorter-than-weights"),
-    pytest.param(_weights("coef", lambda a: a[:, :-1]), "shapes", id="coef-columns"),
-    pytest.param(_weights("coef", lambda a: a[:-1]), "shapes", id="coef-rows"),
+    pytest.param(_weights("coef", lambda a: a[:-1]), "shapes", id="coef-length"),
+    pytest.param(_weights("cat_coef", lambda a: a[:, :-1]), "shapes", id="cat-coef-columns"),
+    pytest.param(_weights("cat_coef", lambda a: a[:-1]), "shapes", id="cat-coef-rows"),
+    pytest.param(_weights("cat_intercept", lambda a: a[:-1]), "shapes",
+                 id="cat-intercept-length"),
     pytest.param(_weights("idf", lambda a: a[:-1]), "shapes", id="idf-length"),
     pytest.param(_weights("intercept", lambda a: a[:-1]), "shapes", id="intercept-length"),
     pytest.param(_weights("mean", lambda a: a[:-1]), "shapes", id="mean-length"),
@@ -317,27 +329,26 @@ def test_twist_model_grouped_cv_quality(sample_corpus: Any, analyzer: Analyzer) 
     """Grouped 3-fold CV of the learned model (trained on every annotator's labels) against
     the rule and against the annotators themselves.
 
-    Measured (twists.v3, seeds 0, 1, 2): F1 0.625, 0.619, 0.612 (P 0.658 R 0.595 for seed 0;
-    5 folds: 0.640), episodes within 20% of the labelled count 44%, 41%, 40%; rule P 0.716
-    R 0.188 F1 0.298, 9% of episodes. Annotators against each other: mean pairwise F1 0.827.
+    Measured (twists.v4, threshold 0.25 chosen on the development set): 5 folds P 0.726
+    R 0.492 F1 0.586, detected/labelled 0.75, hook F1 0.87; rule P 0.716 R 0.188 F1 0.298.
+    Annotators against each other: mean pairwise F1 0.827. (twists.v3 scored 0.64 here, but
+    its count head learned this corpus's mean: it held no better on the timed exports.)
     """
     model = evaluate_twists(sample_corpus, analyzer, twist_labels(), folds=3,
                             annotations=twist_annotations())
     rule = evaluate_twists(sample_corpus, analyzer, twist_labels(), use_model=False)
-    print(_figures("twists.v3 (grouped 3-fold CV)", model))
+    print(_figures("twists.v4 (grouped 3-fold CV)", model))
     print(_figures("twists.v1 (lexicon rule)", rule))
-    assert model["method"] == "twists.v3 (grouped CV)"
+    assert model["method"] == "twists.v4 (grouped CV)"
     assert model["scripts"] == rule["scripts"]
-    assert model["overall"]["f1"] >= 0.6
-    assert model["overall"]["recall"] >= 0.56
-    # the expected-count decision gets episode counts right far more often than the rule
-    assert model["density_within_20pct"] >= 0.35 > rule["density_within_20pct"] + 0.2
-    assert model["overall"]["f1"] > rule["overall"]["f1"] + 0.25
+    assert model["overall"]["f1"] >= 0.55
+    assert model["overall"]["precision"] >= 0.65
+    assert model["overall"]["f1"] > rule["overall"]["f1"] + 0.2
     # Hooks sit at episode ends: the easiest category.
     hook = model["table"].set_index("category").loc["hook"]
     assert hook["f1"] >= 0.83
-    # Detected counts per episode are near the labelled counts overall.
-    assert 0.85 <= model["detected_to_labelled"] <= 1.25
+    # No count prior: fewer twists than the annotators mark, but not far fewer.
+    assert 0.6 <= model["detected_to_labelled"] <= 1.1
     # People agree with each other more than the model agrees with them.
     agreement = model["agreement"]
     assert agreement["annotators"] == 3

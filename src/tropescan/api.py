@@ -25,6 +25,7 @@ from ._resources import corpus_dir, data_dir
 from ._version import __version__
 from .chunks import MINHASH_SCHEME
 from .classifier import TropeClassifier
+from .comparison import Comparison, Side, compare_works
 from .corpus import CorpusIndex, IndexOrigin, WorkFeatures, work_features
 from .errors import Errors, SettingsError, TropescanError
 from .index_store import FORMAT as INDEX_FORMAT
@@ -51,6 +52,7 @@ from .schema import (  # noqa: F401  (re-exported: the public column lists)
     WINDOW_COLUMNS,
 )
 from .segment import Segmenter, Tokens, name_words, strip_names
+from .skeleton import BeatInventory, load_beats
 from .sources import Source, resolve_sources
 from .timing import TimingProfile
 from .tropes import (
@@ -68,10 +70,7 @@ from .twists import (
     EpisodePacing,
     TwistEvent,
     TwistWindow,
-    detect_twists,
-    episode_pacing,
-    pacing_summary,
-    twist_windows,
+    twist_timeline,
 )
 from .util import fingerprint, records_frame
 
@@ -184,10 +183,14 @@ class Analysis:
             "longest_gap_s": self.pacing["longest_gap_s"], "hook_share": self.pacing["hook_share"],
             "originality": o.score if o else None,
             "similarity_part": parts.get("similarity"), "reuse_part": parts.get("reuse"),
+            "borrowed_part": parts.get("borrowed"), "plot_part": parts.get("plot"),
             "combination_part": parts.get("combination"), "stock_part": parts.get("stock"),
             "nearest_work": nearest.title if nearest else None,
             "nearest_similarity": nearest.similarity if nearest else None,
             "reused_passages": len(o.passage_items) if o else 0,
+            "borrowed_share": o.details.get("borrowed_share") if o else None,
+            "nearest_plot": o.plot_items[0].title if o and o.plot_items else None,
+            "plot_similarity": o.plot_items[0].plot_similarity if o and o.plot_items else None,
             "status": "ok", "error": "",
         }
 
@@ -229,6 +232,11 @@ class Analyzer:
         self.warnings: list[str] = []
 
     @cached_property
+    def beats(self) -> BeatInventory:
+        """The plot-beat inventory (situations, twist categories, tropes)."""
+        return load_beats(self.lexicon)
+
+    @cached_property
     def segmenter(self) -> Segmenter:
         return Segmenter.for_lexicon(self.lexicon, self.settings.backend)  # type: ignore[arg-type]
 
@@ -262,12 +270,14 @@ class Analyzer:
             return arg
         if isinstance(arg, str) and arg == _SAMPLE:
             return sample_index(self)
-        return CorpusIndex.load(Path(arg), lexicon_version=self.lexicon.version)
+        index = CorpusIndex.load(Path(arg), lexicon_version=self.lexicon.version)
+        index.check_compatible(self.index_origin())
+        return index
 
     def index_origin(self) -> IndexOrigin:
         """What an index built or queried with this analyzer depends on."""
         return IndexOrigin(self.lexicon.version, self.segmenter.backend,
-                           self.segmenter.dictionary_checksum)
+                           self.segmenter.dictionary_checksum, self.beats.version)
 
     def versions(self) -> dict[str, str]:
         clf = self.classifier
@@ -322,26 +332,37 @@ class Analyzer:
         script = self.read(source.path)
         tokens, _, _, scores = self.tag_tropes(script)
         return work_features(script, tokens, scores, list(self.lexicon.stock_lines),
-                             meta={**source.meta, "path": str(source.path)})
+                             meta={**source.meta, "path": str(source.path)}, beats=self.beats)
 
     def analyze(self, source: str | os.PathLike[str] | Script, *, exclude_self: bool = True,
                 **read_kwargs: Any) -> Analysis:
         script = source if isinstance(source, Script) else self.read(source, **read_kwargs)
         tokens, place, evidence, scores = self.tag_tropes(script)
-        events = detect_twists(script, tokens, self.lexicon, model=self.twist_model,
-                               threshold=self.settings.twist_threshold, place=place)
-        windows = twist_windows(script, events, self.settings.window_s)
-        episodes = episode_pacing(script, events, windows, self.settings.window_s)
-        pacing = pacing_summary(episodes, windows, self.settings.window_s)
+        events, windows, episodes, pacing = twist_timeline(
+            script, tokens, self.lexicon, model=self.twist_model,
+            threshold=self.settings.twist_threshold, window_s=self.settings.window_s, place=place)
         originality = None
         if self.corpus is not None:
             originality = score_originality(script, tokens, scores, self.corpus, self.lexicon,
-                                            top_k=self.settings.top_k, exclude_self=exclude_self)
+                                            top_k=self.settings.top_k, exclude_self=exclude_self,
+                                            beats=self.beats)
         return Analysis(script, scores, evidence, events, windows, episodes, pacing, originality,
                         self.settings, self.versions(), [*self.warnings, *script.warnings],
                         tokens=tokens,
                         twist_names={k: c.name_zh for k, c in self.lexicon.twists.items()})
 
+
+    def side(self, source: str | os.PathLike[str] | Script, **read_kwargs: Any) -> Side:
+        """A work ready to compare: read, segmented, tropes tagged."""
+        script = source if isinstance(source, Script) else self.read(source, **read_kwargs)
+        tokens, _, _, scores = self.tag_tropes(script)
+        return Side(script, tokens, scores)
+
+    def compare(self, a: str | os.PathLike[str] | Script, b: str | os.PathLike[str] | Script
+                ) -> Comparison:
+        """Two works side by side (``comparison``), with the corpus's term weights."""
+        return compare_works(self.side(a), self.side(b), lexicon=self.lexicon,
+                             beats=self.beats, background=self.corpus)
 
     def tag_text(self, text: str, *, id: str = "text", title: str = "") -> list[TropeScore]:
         """Trope scores of a synopsis, an outline or any script text."""
@@ -402,6 +423,13 @@ def analyze(source: str | os.PathLike[str] | Script, *, corpus: CorpusArg = _SAM
     return default_analyzer(settings, corpus).analyze(source, **kwargs)
 
 
+def compare(a: str | os.PathLike[str] | Script, b: str | os.PathLike[str] | Script, *,
+            corpus: CorpusArg = _SAMPLE, settings: Settings | None = None) -> Comparison:
+    """Compare two works: text similarity, borrowed wording both ways with the passages side
+    by side, trope overlap, plot-skeleton similarity with the aligned beats."""
+    return default_analyzer(settings, corpus).compare(a, b)
+
+
 def tag_catalogue(frame: pd.DataFrame, *, text_column: str, title_column: str | None = None,
                   settings: Settings | None = None) -> pd.DataFrame:
     """Tag every row of a catalogue DataFrame (see ``Analyzer.tag_catalogue``)."""
@@ -416,6 +444,7 @@ def sample_index(analyzer: Analyzer) -> CorpusIndex:
     under a key of every input that changes it."""
     manifest = corpus_dir() / "manifest.csv"
     key = fingerprint([__version__, INDEX_FORMAT, MINHASH_SCHEME, analyzer.lexicon.version,
+                       analyzer.beats.version,
                        analyzer.segmenter.backend,
                        analyzer.segmenter.dictionary_checksum, manifest.read_bytes(),
                        str(analyzer.versions().get("classifier", ""))])

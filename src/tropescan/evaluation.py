@@ -21,17 +21,26 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._resources import lexicon_dir
 from .api import Analyzer, Settings
 from .classifier import TropeClassifier
-from .lexicon import LinePlace
-from .model import Script
 from .sample import Work, labels_dir, read_manifest, twist_annotations
 from .sample import twist_labels as read_labels
 from .schema import TWISTS_MODEL_METHOD, TWISTS_RULE_METHOD
-from .segment import Tokens, name_words, strip_names
-from .trope_eval import development_documents, set_files
-from .twist_model import TwistModel, line_features
-from .twists import TwistEvent, detect_twists, scores_from_predictions
+from .segment import name_words, strip_names
+from .trope_eval import development_documents, set_dir, set_files
+from .twist_eval import (
+    SKIP,
+    LabelledScript,
+    event_detections,
+    labelled_script,
+    load_timed,
+    timed_labelled,
+)
+from .twist_eval import score as score_set
+from .twist_model import TwistModel
+from .twist_signals import FILES as SIGNAL_FILES
+from .twists import ScoredSentences, TwistEvent, detect_twists, scored_from
 from .util import fingerprint, prf, rates
 
 if TYPE_CHECKING:
@@ -139,27 +148,8 @@ def cross_validate_tropes(corpus: Corpus, analyzer: Analyzer, *, folds: int = 5,
     }
 
 
-@dataclass
-class LabelledScript:
-    """One twist-labelled script, ready to train on or to score: its line features, the gold
-    label of every scorable line and the training targets (one label list per annotator
-    where annotations exist, else the gold)."""
-
-    work: Work
-    script: Script
-    tokens: Tokens
-    place: LinePlace
-    rows: list[int]
-    dense: Any
-    texts: list[str]
-    y: list[str]
-    targets: list[list[str]]
-    labels: dict[int, str]  # source line -> gold category
-    lines: list[int]  # source line of each scorable line
-
-    def episode_of(self) -> dict[int, int]:
-        """Source line -> episode number."""
-        return {ln.source_line: ep.number for ep in self.script.episodes for ln in ep.lines}
+#: each development target list counts this many times (a sample script has three annotators)
+DEV_WEIGHT = 2.0
 
 
 def _by_line(rows: Sequence[dict[str, str]]) -> dict[str, dict[int, str]]:
@@ -171,7 +161,8 @@ def _by_line(rows: Sequence[dict[str, str]]) -> dict[str, dict[int, str]]:
 
 def _twist_rows(corpus: Corpus, analyzer: Analyzer, twist_labels: Sequence[dict[str, str]],
                 annotations: Sequence[dict[str, str]] = ()) -> list[LabelledScript]:
-    """The labelled scripts of ``corpus``, with their features and targets."""
+    """The labelled scripts of ``corpus``, with their sentence features and targets (one
+    target list per annotator where annotations exist, else the gold)."""
     by_script = _by_line(twist_labels)
     by_annotator: dict[str, dict[str, dict[int, str]]] = defaultdict(dict)
     for who in sorted({row["annotator"] for row in annotations}):
@@ -181,71 +172,86 @@ def _twist_rows(corpus: Corpus, analyzer: Analyzer, twist_labels: Sequence[dict[
     for work, analysis in zip(corpus.works, corpus.analyses, strict=True):
         if work.id not in by_script:
             continue
-        script = analysis.script
-        tokens = analyzer.segmenter.tokenize(script.text)
-        place = LinePlace.of(script)
-        rows, dense, texts = line_features(script, tokens, analyzer.lexicon, place)
-        lines = [script.episodes[e].scenes[s].lines[i].source_line
-                 for e, s, i in (place.refs[r] for r in rows)]
-        gold = [by_script[work.id].get(n, "none") for n in lines]
-        marks = by_annotator.get(work.id, {})
-        targets = [[m.get(n, "none") for n in lines] for _, m in sorted(marks.items())]
-        out.append(LabelledScript(work, script, tokens, place, rows, dense, texts, gold,
-                                  targets or [gold], by_script[work.id], lines))
+        tables = [m for _, m in sorted(by_annotator.get(work.id, {}).items())]
+        out.append(labelled_script(work.id, work.family, analysis.script, analyzer,
+                                   tables or [by_script[work.id]], by_script[work.id]))
     return out
 
 
-def _fit_twist_model(data: Sequence[dict[str, Any]]) -> Any:
-    """Fit on every target list of every script: with several annotators a line is seen
-    once per annotator, so a twist two of three marked weighs two thirds (soft labels).
-    Measured on the sample corpus this beats training on the gold alone by about 0.02 F1."""
+def development_twists(analyzer: Analyzer, corpus: Corpus) -> list[LabelledScript]:
+    """The development set's timed episodes (ASR, OCR and clean subtitle exports), which the
+    twist model also learns from when it trains on the bundled sample corpus; a user's own
+    manifest trains on itself alone."""
+    return timed_labelled("dev", analyzer, weight=DEV_WEIGHT) if corpus.manifest is None else []
+
+
+def _fit_twist_model(data: Sequence[LabelledScript], **params: Any) -> TwistModel:
+    """Fit on every target list of every script: with several annotators a sentence is seen
+    once per annotator, so a twist two of three marked weighs two thirds (soft labels)."""
     import numpy as np
 
-    dense = [d.dense for d in data for _ in d.targets]
-    return TwistModel().fit(np.vstack(dense),
-                            [t for d in data for _ in d.targets for t in d.texts],
-                            [y for d in data for ys in d.targets for y in ys],
-                            [d.work.family for d in data for ys in d.targets for _ in ys])
+    dense, texts, labels, groups, weights = [], [], [], [], []
+    for d in data:
+        for ys in d.targets:
+            keep = [k for k, y in enumerate(ys) if y != SKIP]
+            dense.append(d.feats.dense[keep])
+            texts += [d.feats.grams[k] for k in keep]
+            labels += [ys[k] for k in keep]
+            groups += [d.group] * len(keep)
+            weights += [d.weight] * len(keep)
+    return TwistModel(**params).fit(np.vstack(dense), texts, labels, groups, weights)
 
 
 def train_twist_model(analyzer: Analyzer, corpus: Corpus | None = None,
                       twist_labels: Sequence[dict[str, str]] | None = None,
-                      annotations: Sequence[dict[str, str]] | None = None) -> Any:
-    """Fit the twist model on every labelled line of the corpus (default: the sample)."""
+                      annotations: Sequence[dict[str, str]] | None = None) -> TwistModel:
+    """Fit the twist model on every labelled sentence of the corpus (default: the sample,
+    with the development set's timed episodes)."""
     corpus = corpus or load_corpus(analyzer)
     if twist_labels is None:
         twist_labels = read_labels(corpus.manifest)
         annotations = twist_annotations(corpus.manifest) if annotations is None else annotations
-    data = _twist_rows(corpus, analyzer, twist_labels, annotations or ())
-    model = _fit_twist_model(data)
+    scripts = _twist_rows(corpus, analyzer, twist_labels, annotations or ())
+    timed = development_twists(analyzer, corpus)
+    model = _fit_twist_model(scripts + timed)
     model.meta_.update({"fingerprint": training_fingerprint(corpus, analyzer, labels=True),
                         "lexicon_version": analyzer.lexicon.version,
-                        "training_scripts": len(data),
-                        "training_lines": sum(len(d.y) for d in data),
-                        "annotators": max(len(d.targets) for d in data) if data else 0})
+                        "signals_version": model.signals_.version,
+                        "training_scripts": len(scripts),
+                        "training_series": len(timed),
+                        "training_lines": sum(len(d.feats.sentences) for d in scripts + timed),
+                        "annotators": max((len(d.targets) for d in scripts), default=0)})
     return model
 
 
 def evaluate_twists(corpus: Corpus, analyzer: Analyzer,
                     twist_labels: Sequence[dict[str, str]], *, tolerance: int = 1,
                     folds: int = 5, seed: int = 0, use_model: bool = True,
-                    annotations: Sequence[dict[str, str]] = ()) -> dict[str, Any]:
+                    annotations: Sequence[dict[str, str]] = (),
+                    extra: Sequence[LabelledScript] | None = None) -> dict[str, Any]:
     """Twist detection against the gold labelled lines.
 
     With ``use_model`` the twist model is trained and tested by grouped k-fold CV (each
     script is scored by a model that never saw it; it trains on every annotator's labels
-    when ``annotations`` are given); without, the lexicon rule is measured. A detected event
-    is correct when one of its lines lies within ``tolerance`` lines of a labelled twist line;
-    per category, the categories must agree too. With ``annotations``, the result also holds
-    how far the annotators agree with each other, scored the same way (``agreement``): the
-    ceiling for any detector.
+    when ``annotations`` are given, and on ``extra`` — by default the development set's timed
+    episodes, as the shipped model does); without, the lexicon rule is measured. A detected
+    event is correct when one of its lines lies within ``tolerance`` lines of a labelled twist
+    line; per category, the categories must agree too. With ``annotations``, the result also
+    holds how far the annotators agree with each other, scored the same way (``agreement``):
+    the ceiling for any detector.
     """
     import pandas as pd
 
     data = _twist_rows(corpus, analyzer, twist_labels, annotations)
-    events = (_cross_validated_events(data, analyzer, folds, seed) if use_model
-              else [detect_twists(d.script, d.tokens, analyzer.lexicon, place=d.place)
-                    for d in data])
+    if use_model:
+        extra = development_twists(analyzer, corpus) if extra is None else extra
+        events = [detect_twists(d.script, d.tokens, analyzer.lexicon, place=d.place,
+                                scored=sc, threshold=thr)
+                  for d, (sc, thr) in zip(data, cross_validated_scores(data, extra, folds, seed),
+                                          strict=True)]
+    else:
+        events = [detect_twists(d.script, d.tokens, analyzer.lexicon, place=d.place)
+                  for d in data]
     score = _TwistScore(tolerance)
     for d, evs in zip(data, events, strict=True):
         score.add(d, evs)
@@ -268,26 +274,43 @@ def evaluate_twists(corpus: Corpus, analyzer: Analyzer,
     }
 
 
-def _cross_validated_events(data: Sequence[LabelledScript], analyzer: Analyzer, folds: int,
-                            seed: int) -> list[list[TwistEvent]]:
-    """Each script's events from a twist model trained on the other folds."""
+def cross_validated_scores(data: Sequence[LabelledScript], extra: Sequence[LabelledScript],
+                           folds: int, seed: int, **params: Any
+                           ) -> list[tuple[ScoredSentences, float]]:
+    """Each script's sentences scored by a twist model trained on the other folds (and on
+    ``extra``, never tested), with that model's threshold."""
     import numpy as np
     from sklearn.model_selection import GroupKFold
 
-    events: list[list[TwistEvent]] = [[] for _ in data]
-    groups = [d.work.family for d in data]
+    out: list[tuple[ScoredSentences, float] | None] = [None] * len(data)
+    groups = [d.group for d in data]
     splitter = GroupKFold(n_splits=min(folds, len(set(groups))), shuffle=True,
                           random_state=seed)
     for train, test in splitter.split(np.zeros(len(data)), groups=groups):
-        model = _fit_twist_model([data[i] for i in train])
+        model = _fit_twist_model([*(data[i] for i in train), *extra], **params)
         for i in test:
-            d = data[i]
-            scores, expected = scores_from_predictions(d.rows,
-                                                       *model.predict_twists(d.dense, d.texts))
-            events[i] = detect_twists(d.script, d.tokens, analyzer.lexicon, place=d.place,
-                                      scores=scores, expected=expected,
-                                      count_scale=model.count_scale)
-    return events
+            f = data[i].feats
+            out[i] = (scored_from(f, *model.predict_twists(f.dense, f.grams)), model.threshold)
+    return [o for o in out if o is not None]
+
+
+def cross_validate_timed(analyzer: Analyzer, corpus: Corpus, *, name: str = "dev",
+                         folds: int = 5, seed: int = 0) -> dict[str, Any]:
+    """The twist model on a timed set by leave-series-out CV: each series scored by a model
+    trained on the sample corpus and the set's other series. The shipped model has learned
+    every development series, so this, not ``tropescan evaluate --twists --set dev``, is the
+    development figure that means something."""
+    works = load_timed(name, analyzer)
+    data = timed_labelled(name, analyzer, weight=DEV_WEIGHT)
+    sample = _twist_rows(corpus, analyzer, read_labels(corpus.manifest),
+                         twist_annotations(corpus.manifest))
+    detections = []
+    for w, d, (sc, thr) in zip(works, data, cross_validated_scores(data, sample, folds, seed),
+                               strict=True):
+        events = detect_twists(d.script, d.tokens, analyzer.lexicon, place=d.place, scored=sc,
+                               threshold=thr)
+        detections.append(event_detections(w.script, events))
+    return score_set(works, detections)
 
 
 class _TwistScore:
@@ -324,7 +347,7 @@ class _TwistScore:
         for ep in d.script.episodes:
             n_lab = sum(1 for line, _ in labels if line_episode.get(line) == ep.number)
             n_det = sum(1 for ev in events if ev.episode == ep.number)
-            self.episodes.append({"script": d.work.id, "episode": ep.number, "labels": n_lab,
+            self.episodes.append({"script": d.id, "episode": ep.number, "labels": n_lab,
                                   "detected": n_det, "duration_s": ep.duration_s})
 
 
@@ -333,7 +356,7 @@ def _agreement(data: Sequence[LabelledScript], annotations: Sequence[dict[str, s
     marks: dict[str, dict[str, list[Mark]]] = defaultdict(lambda: defaultdict(list))
     for row in annotations:
         marks[row["annotator"]][row["script_id"]].append((int(row["line"]), row["category"]))
-    pairs = twist_agreement(marks, {d.work.id: d.episode_of() for d in data}, tolerance=tolerance)
+    pairs = twist_agreement(marks, {d.id: d.episode_of() for d in data}, tolerance=tolerance)
     return {"pairs": pairs, "f1": round(float(pairs["f1"].mean()), 4),
             "density_within_20pct": round(float(pairs["density_within_20pct"].mean()), 4),
             "annotators": len(marks)}
@@ -429,6 +452,11 @@ def training_fingerprint(corpus: Corpus, analyzer: Analyzer, *, labels: bool = F
         for name in ("twists.csv", "twist_annotations.csv"):
             path = labels_dir(corpus.manifest) / name
             parts += [name, path.read_bytes() if path.is_file() else b""]
+        # the twist model's own data: its signal lexicon, and the development set's timed
+        # episodes it also learns from
+        parts += [(lexicon_dir() / f).read_bytes() for f in SIGNAL_FILES]
+        if corpus.manifest is None:
+            parts += [*set_files("dev"), (set_dir("dev") / "labels" / "twists.csv").read_bytes()]
     return fingerprint(parts)
 
 

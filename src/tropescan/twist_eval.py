@@ -1,12 +1,22 @@
-"""Twist detection measured on the timed episodes of a labelled set, beside simple baselines.
+"""Twist detection measured on the timed episodes of a labelled set, beside simple baselines;
+and the labelled sentences the twist model trains on.
 
 Input: a set folder's subtitle exports (``manifest.csv`` rows of kind ``subtitles``) and its
-gold twists (``labels/twists.csv``: series, episode, start seconds, category); the challenge
+gold twists (``labels/twists.csv``: series, episode, cue, start seconds, category); the challenge
 set's annotators' own labels (``labels/annotator_*_twists.csv``) for their agreement. Output:
 for the model and three baselines — every line, a cue-word regex, position only (the last line
 of every episode) — precision, recall and F1 with a detection counted within ``TOLERANCE_S``
 of a gold twist and within one line of it, and the rank correlation across episodes of the
 detected and the labelled twists per minute.
+
+Labels mark cues. A detection is scored at the start of the cue (line) it lands on, as the
+baselines are: a twist found in the third sentence of a 10-second ASR segment is a hit on
+that segment, while its own time (``TwistEvent.time_s``) says where in the segment it is.
+
+``LabelledScript`` and ``labelled_script`` turn line labels (a script's, or a timed set's cues)
+into sentence targets for training: a labelled line's twist goes to the one sentence of that
+line with the most twist evidence (cues and signals; the last one on a tie), the line's other
+sentences are left out of training rather than called ordinary.
 """
 
 from __future__ import annotations
@@ -16,19 +26,83 @@ import itertools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from .api import Analyzer
+from .lexicon import LinePlace
 from .model import Script
+from .segment import Tokens
 from .trope_eval import load_set, set_dir
+from .twist_model import DENSE, SentenceFeatures, sentence_features
+from .twist_signals import load_signals
 from .util import rates
 
 TOLERANCE_S = 2.0
 #: the baseline regex: a dozen cue words any reader of the genre would try first
 CUE_RE = re.compile(r"原来|竟然|居然|其实|没想到|怎么可能|跪下|啪|救命|不好了|你到底是谁|是你")
+SKIP = "skip"  # a sentence left out of training (it shares a labelled line with the twist)
+_EVIDENCE = [DENSE.index(c) for c in ("cue_total", "sig_reveal", "sig_contradict", "sig_danger",
+                                      "sig_violence", "sig_threat", "sig_open", "sig_intro")]
 
 Detections = dict[int, list[tuple[float, int]]]  # episode -> (seconds into it, line index)
+
+
+@dataclass
+class LabelledScript:
+    """One labelled script, ready to train on or to score: its sentence features, one target
+    list per annotator ('none', a category or ``SKIP`` per sentence), the gold twist lines."""
+
+    id: str
+    group: str  # cross-validation group: a sample script's family, a timed set's series
+    script: Script
+    tokens: Tokens
+    place: LinePlace
+    feats: SentenceFeatures
+    targets: list[list[str]]
+    labels: dict[int, str]  # source line -> gold category
+    weight: float = 1.0  # of each target list, in training
+    timed: bool = False
+
+    def episode_of(self) -> dict[int, int]:
+        """Source line -> episode number."""
+        return {ln.source_line: ep.number for ep in self.script.episodes for ln in ep.lines}
+
+
+def sentence_targets(script: Script, place: LinePlace, feats: SentenceFeatures,
+                     marks: dict[int, str]) -> list[str]:
+    """Line labels (source line -> category) as one target per sentence (see the module)."""
+    evidence = feats.dense[:, _EVIDENCE].sum(axis=1) if len(feats.sentences) else np.zeros(0)
+    out = ["none"] * len(feats.sentences)
+    by_line: dict[int, list[int]] = defaultdict(list)
+    for i, s in enumerate(feats.sentences):
+        for p in s.pieces:
+            ei, si, li = place.refs[p.ref]
+            by_line[script.episodes[ei].scenes[si].lines[li].source_line].append(i)
+    for line, category in marks.items():
+        rows = list(dict.fromkeys(by_line.get(line, [])))
+        if not rows:
+            continue
+        best = max(rows, key=lambda i: (evidence[i], i))
+        for i in rows:
+            if out[i] == "none":
+                out[i] = SKIP
+        out[best] = category
+    return out
+
+
+def labelled_script(id: str, group: str, script: Script, analyzer: Analyzer,
+                    marks: Sequence[dict[int, str]], labels: dict[int, str], *,
+                    weight: float = 1.0) -> LabelledScript:
+    """``marks``: one line-label table per annotator (source line -> category)."""
+    tokens = analyzer.segmenter.tokenize(script.text)
+    place = LinePlace.of(script)
+    feats = sentence_features(script, tokens, analyzer.lexicon, load_signals(), place)
+    targets = [sentence_targets(script, place, feats, m) for m in marks]
+    return LabelledScript(id, group, script, tokens, place, feats, targets, labels, weight,
+                          script.timed)
 
 
 @dataclass(frozen=True)
@@ -38,15 +112,40 @@ class TimedWork:
     id: str
     script: Script
     gold: dict[int, list[float]]
+    categories: dict[int, list[str]] = field(default_factory=dict)
+
+    def line_labels(self) -> dict[int, str]:
+        """The gold as source line -> category (each label on the cue starting nearest it)."""
+        out = {}
+        for ep in self.script.episodes:
+            for t, cat in zip(self.gold.get(ep.number, []), self.categories.get(ep.number, []),
+                              strict=True):
+                line = min(ep.lines, key=lambda ln: abs(ln.start_s - t))
+                out[line.source_line] = cat
+        return out
 
 
 def load_timed(name: str, analyzer: Analyzer) -> list[TimedWork]:
     gold: dict[str, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
+    cats: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
     with (set_dir(name) / "labels" / "twists.csv").open(encoding="utf-8", newline="") as fh:
         for r in csv.DictReader(fh):
             gold[r["series"]][int(r["episode"])].append(float(r["start"]))
-    return [TimedWork(w.id, w.script(analyzer), dict(gold.get(w.id, {})))
+            cats[r["series"]][int(r["episode"])].append(r.get("category") or "reveal")
+    return [TimedWork(w.id, w.script(analyzer), dict(gold.get(w.id, {})),
+                      dict(cats.get(w.id, {})))
             for w in load_set(name) if w.kind == "subtitles"]
+
+
+def timed_labelled(name: str, analyzer: Analyzer, *, weight: float = 1.0
+                   ) -> list[LabelledScript]:
+    """A timed set's subtitle exports as training data (one annotator: the gold)."""
+    out = []
+    for w in load_timed(name, analyzer):
+        labels = w.line_labels()
+        out.append(labelled_script(w.id, f"{name}:{w.id}", w.script, analyzer, [labels], labels,
+                                   weight=weight))
+    return out
 
 
 def _line_index(script: Script, episode: int, seconds: float) -> int:
@@ -56,9 +155,17 @@ def _line_index(script: Script, episode: int, seconds: float) -> int:
 
 
 def model_detections(work: TimedWork, analyzer: Analyzer) -> Detections:
+    return event_detections(work.script, analyzer.analyze(work.script).twist_events)
+
+
+def event_detections(script: Script, events: Sequence[Any]) -> Detections:
+    """Twist events as detections: each at the start of the cue (line) it lands on."""
+    starts = {ln.source_line: (ep.number, i, ln.start_s) for ep in script.episodes
+              for i, ln in enumerate(ep.lines)}
     out: Detections = defaultdict(list)
-    for ev in analyzer.analyze(work.script).twist_events:
-        out[ev.episode].append((ev.time_s, _line_index(work.script, ev.episode, ev.time_s)))
+    for ev in events:
+        number, i, start = starts[ev.line]
+        out[number].append((start, i))
     return out
 
 

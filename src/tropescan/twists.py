@@ -1,11 +1,20 @@
-"""Twists on the timeline: line scores -> twist events -> windows -> pacing metrics.
+"""Twists on the timeline: sentence scores -> twist events -> windows -> pacing, with ranges.
 
 Input: a timed ``Script``, its ``Tokens``, the ``Lexicon`` twist categories and, when one is
-installed, the learned ``TwistModel`` (``twists.v3``, see ``twist_model.py``: the same cue
-features plus context, weighted from the labelled sample corpus; each episode keeps as many of
-its best-scoring lines as the model's count head expects, see ``detect_twists``).
-Output: ``TwistEvent``s, one ``TwistWindow`` per ``window_s`` seconds of each episode, and
-``EpisodePacing`` per episode (plus a whole-script summary).
+installed, the learned ``TwistModel`` (``twists.v4``, see ``twist_model.py``). Output:
+``TwistEvent``s, one ``TwistWindow`` per ``window_s`` seconds of each episode and an
+``EpisodePacing`` per episode (plus a whole-script summary), each with a range.
+
+With the model (``twists.v4``) the unit is the **sentence** (``sentences.py``: long ASR cues
+cut, short OCR cues joined, times interpolated by character position). A sentence is a twist
+when its calibrated probability reaches the model's ``threshold``: the count follows the
+content, with no per-episode quota — a calm episode gets none, an episode of ten reveals about
+ten. A line (a cue) holds at most one event, and events closer than ``merge_s`` merge. Each
+event reports the line it lands on and the sentence's own time. The probabilities also give
+honest figures: per episode and per window the expected number of twists (their sum) and, per
+episode, a 90% range for the count (the Poisson-binomial distribution of the sentences).
+An episode ends on a hook only when an event lands in its last two sentences and those
+sentences leave something open (a question, a danger, a threat, an unfinished reveal).
 
 Without a model, the line score is the lexicon rule (``twists.v1``):
 
@@ -19,7 +28,7 @@ Without a model, the line score is the lexicon rule (``twists.v1``):
 
 Lines scoring at least the threshold are twists; events closer than ``merge_s`` seconds merge
 into one (an exclamation cut in two subtitle cues is one twist). The event's category is the
-one with the highest score on its strongest line.
+one with the highest score on its strongest line; its range is the count itself.
 """
 
 from __future__ import annotations
@@ -27,8 +36,8 @@ from __future__ import annotations
 import itertools
 import math
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -36,9 +45,8 @@ from .lexicon import CueHit, Lexicon, LinePlace, hits_by_line
 from .model import LineKind, Script
 from .schema import TWIST_CATEGORIES, TWISTS_RULE_METHOD
 from .segment import Tokens
-
-if TYPE_CHECKING:
-    from .twist_model import TwistModel
+from .sentences import Sentence
+from .twist_model import SentenceFeatures, TwistModel, closed_endings
 
 CATEGORIES = TWIST_CATEGORIES
 
@@ -49,15 +57,23 @@ ACTION_BONUS = 0.5
 HOOK_BONUS = 2.0
 HOOK_LINES = 2
 MERGE_S = 1.5
+HOOK_GATE = False
+RANGE = 0.9  # the share of the count distribution the reported range holds
 SCORED_KINDS = {LineKind.DIALOGUE, LineKind.VOICEOVER, LineKind.SUBTITLE, LineKind.ACTION,
                 LineKind.PROSE, LineKind.TRANSITION}
+#: the twists report's one line on what the detector can and cannot see
+DETECTOR_SCOPE = (
+    "Reads what is said and written (dialogue, captions, action lines, subtitles): reveals, "
+    "reversals, slaps, betrayals, danger and open endings that the words carry. It cannot see "
+    "what only the picture, the music or the acting shows, and on a script without timestamps "
+    "the seconds are estimated from its length.")
 
 
 @dataclass(slots=True)
 class TwistEvent:
     episode: int
-    line: int  # source line of the strongest line
-    time_s: float  # seconds into the episode
+    line: int  # source line (the cue) where the twist lands
+    time_s: float  # seconds into the episode (the sentence's own time inside its cue)
     series_time_s: float
     category: str
     score: float
@@ -75,6 +91,8 @@ class TwistWindow:
     n_twists: int
     categories: str
     partial: bool  # the episode's last window is shorter than window_s
+    expected: float = 0.0  # expected twists in the window (sum of sentence probabilities)
+    p_twist: float = 0.0  # probability that the window holds at least one twist
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +105,28 @@ class EpisodePacing:
     longest_gap_s: float  # longest stretch without a twist (from start, between, to end)
     first_twist_s: float | None
     ends_on_hook: bool
+    per_minute: float = 0.0  # twists per minute
+    expected: float = 0.0  # expected twists (sum of sentence probabilities)
+    low: int = 0  # the 90% range of the count
+    high: int = 0
+
+
+@dataclass
+class ScoredSentences:
+    """The model's view of a script: every sentence, P(twist), its likeliest category and
+    the lexicon cue words it holds."""
+
+    sentences: list[Sentence]
+    p: np.ndarray
+    category: list[str]
+    cues: list[list[str]]
+    closed: np.ndarray  # at an episode's end with nothing left open (no hook there)
+
+    def by_episode(self, n_episodes: int) -> list[list[int]]:
+        out: list[list[int]] = [[] for _ in range(n_episodes)]
+        for i, s in enumerate(self.sentences):
+            out[s.episode].append(i)
+        return out
 
 
 def _rule_scores(script: Script, lexicon: Lexicon, place: LinePlace,
@@ -127,71 +167,58 @@ def cue_hits(script: Script, tokens: Tokens, lexicon: Lexicon,
 
 
 def line_scores(script: Script, tokens: Tokens, lexicon: Lexicon, *,
-                model: TwistModel | None = None, place: LinePlace | None = None,
+                place: LinePlace | None = None,
                 hits: dict[int, list[CueHit]] | None = None) -> dict[int, tuple[float, str]]:
-    """Per line (index into ``place.refs``): (score, category). With a ``TwistModel`` the
-    score is the probability that the line is a twist; without, the rule score. ``hits``:
-    the twist cue hits by line, when the caller has them already."""
+    """The lexicon rule's (score, category) per line (index into ``place.refs``).
+    ``hits``: the twist cue hits by line, when the caller has them already."""
     place = place or LinePlace.of(script)
     if hits is None:
         hits = cue_hits(script, tokens, lexicon, place)
-    if model is None:
-        return _rule_scores(script, lexicon, place, hits)
-    return model_scores(script, tokens, lexicon, model, place, hits)[0]
+    return _rule_scores(script, lexicon, place, hits)
 
 
-def model_scores(script: Script, tokens: Tokens, lexicon: Lexicon, model: TwistModel,
-                 place: LinePlace, hits: dict[int, list[CueHit]] | None = None,
-                 ) -> tuple[dict[int, tuple[float, str]], dict[int, float]]:
-    """The twist model's per-line (score, category), and the count head's calibrated twist
-    probability per line (what ``detect_twists`` sums to decide how many twists an episode
-    holds)."""
-    return scores_from_predictions(*model.line_probabilities(script, tokens, lexicon, place,
-                                                              hits))
+def score_sentences(script: Script, tokens: Tokens, lexicon: Lexicon, model: TwistModel,
+                    place: LinePlace | None = None,
+                    hits: dict[int, list[CueHit]] | None = None) -> ScoredSentences:
+    """Every sentence of the script with the model's P(twist) and likeliest category."""
+    place = place or LinePlace.of(script)
+    feats = model.features(script, tokens, lexicon, place, hits)
+    return scored_from(feats, *model.predict_twists(feats.dense, feats.grams))
 
 
-def scores_from_predictions(rows: list[int], probs: np.ndarray, counts: np.ndarray,
-                            ) -> tuple[dict[int, tuple[float, str]], dict[int, float]]:
-    """``TwistModel`` output for the lines ``rows`` as ``detect_twists`` takes it: per line
-    (1 - P(none), the likeliest category), and the count head's probability."""
-    twist = (1.0 - probs[:, 0]).tolist() if len(rows) else []
-    best = (np.argmax(probs[:, 1:], axis=1) if len(rows) else np.zeros(0, dtype=int)).tolist()
-    scores = {idx: (p, CATEGORIES[c]) for idx, p, c in zip(rows, twist, best, strict=True)}
-    return scores, dict(zip(rows, counts.tolist(), strict=True))
+def scored_from(feats: SentenceFeatures, p: np.ndarray, cat: np.ndarray) -> ScoredSentences:
+    """``ScoredSentences`` from the model's two outputs (cross-validation predicts itself)."""
+    best = np.argmax(cat, axis=1).tolist() if len(feats.sentences) else []
+    return ScoredSentences(feats.sentences, np.asarray(p, dtype=np.float64),
+                           [CATEGORIES[c] for c in best], feats.cues,
+                           closed_endings(feats.dense))
 
 
 def detect_twists(script: Script, tokens: Tokens, lexicon: Lexicon, *,
                   model: TwistModel | None = None, threshold: float | None = None,
                   merge_s: float = MERGE_S, place: LinePlace | None = None,
-                  scores: dict[int, tuple[float, str]] | None = None,
-                  expected: dict[int, float] | None = None,
-                  count_scale: float | None = None) -> list[TwistEvent]:
+                  scored: ScoredSentences | None = None) -> list[TwistEvent]:
     """Twist events, decided one of two ways.
 
-    * With the model and no ``threshold`` (``twists.v3``): each episode holds as many twists
-      as the count head expects (``count_scale`` x the sum of its calibrated probabilities,
-      rounded), and they are its highest-scoring lines, at least ``merge_s`` seconds apart.
-      Measured on the sample corpus, this puts an episode's count within 20% of the labels
-      for 43% of episodes against 31% for a threshold, at 0.01 less F1.
-    * Otherwise lines scoring at least ``threshold`` (``THRESHOLD`` for the rule), merged when
-      closer than ``merge_s`` seconds.
-
-    ``scores`` and ``expected`` may be given (cross-validation scores them with its own
-    models)."""
+    * With the model (or ``scored`` sentences, which cross-validation brings): sentences whose
+      P(twist) reaches ``threshold`` (default the model's), at most one per line, merged when
+      closer than ``merge_s`` seconds (``twists.v4``).
+    * Otherwise lines whose rule score reaches ``threshold`` (``THRESHOLD``), merged the same
+      way (``twists.v1``).
+    """
     place = place or LinePlace.of(script)
-    hits = cue_hits(script, tokens, lexicon, place)  # once: for the scores and the cue lists
-    if scores is None and model is not None:
-        scores, expected = model_scores(script, tokens, lexicon, model, place, hits)
-    elif scores is None:
-        scores = line_scores(script, tokens, lexicon, place=place, hits=hits)
-    if threshold is None and expected is not None:
-        scale = count_scale if count_scale is not None else (
-            model.count_scale if model is not None else 1.0)
-        return _expected_count_events(script, place, scores, expected, hits, scale, merge_s)
-    if threshold is None:
-        threshold = model.threshold if model is not None else THRESHOLD
+    if scored is None and model is not None:
+        scored = score_sentences(script, tokens, lexicon, model, place)
+    if scored is not None:
+        thr = threshold if threshold is not None else (
+            model.threshold if model is not None else 0.5)
+        return _sentence_events(script, place, scored, thr, merge_s)
+    hits = cue_hits(script, tokens, lexicon, place)
+    scores = _rule_scores(script, lexicon, place, hits)
+    threshold = THRESHOLD if threshold is None else threshold
     events: list[TwistEvent] = []
     prev_ei = -1  # the episode (index) of events[-1]: numbers can repeat, 第1集 written twice
+    anchor = 0.0  # when events[-1]'s first line starts: merging never chains past merge_s
     for idx in sorted(scores):
         score, category = scores[idx]
         if score < threshold:
@@ -199,16 +226,21 @@ def detect_twists(script: Script, tokens: Tokens, lexicon: Lexicon, *,
         event = _event(script, place, idx, score, category, hits)
         ei = place.refs[idx][0]
         prev = events[-1] if events else None
-        if prev and prev_ei == ei and event.time_s - prev.time_s < merge_s:
-            prev.lines.append(event.line)
-            prev.cues.extend(c for c in event.cues if c not in prev.cues)
-            if score > prev.score:
-                prev.score, prev.category, prev.text = event.score, category, event.text
-                prev.line = event.line
+        if prev and prev_ei == ei and event.time_s - anchor < merge_s:
+            _absorb(prev, event)
             continue
         events.append(event)
-        prev_ei = ei
+        prev_ei, anchor = ei, event.time_s
     return events
+
+
+def _absorb(into: TwistEvent, other: TwistEvent) -> None:
+    """Merge ``other`` into the event before it: the stronger one names and places the twist."""
+    into.lines.extend(x for x in other.lines if x not in into.lines)
+    into.cues.extend(c for c in other.cues if c not in into.cues)
+    if other.score > into.score:
+        into.score, into.category, into.text = other.score, other.category, other.text
+        into.line, into.time_s, into.series_time_s = other.line, other.time_s, other.series_time_s
 
 
 def _event(script: Script, place: LinePlace, idx: int, score: float, category: str,
@@ -223,27 +255,60 @@ def _event(script: Script, place: LinePlace, idx: int, score: float, category: s
                       [line.source_line])
 
 
-def _expected_count_events(script: Script, place: LinePlace, scores: dict[int, tuple[float, str]],
-                           expected: dict[int, float], hits: dict[int, list[CueHit]],
-                           scale: float, merge_s: float) -> list[TwistEvent]:
-    """Per episode, the ``round(scale * sum(expected))`` best-scoring lines, ``merge_s`` apart."""
-    by_episode: dict[int, list[int]] = defaultdict(list)
-    for idx in scores:
-        by_episode[place.refs[idx][0]].append(idx)
-    chosen: list[int] = []
-    for ei, rows in by_episode.items():
-        k = round(scale * sum(expected.get(idx, 0.0) for idx in rows))
-        picked: list[float] = []
-        for idx in sorted(rows, key=lambda r: (-scores[r][0], r)):
-            if len(picked) >= k:
-                break
-            _, si, li = place.refs[idx]
-            start = script.episodes[ei].scenes[si].lines[li].start_s
-            if any(abs(start - t) < merge_s for t in picked):
-                continue  # one twist cut in two lines, as a threshold would merge them
-            picked.append(start)
-            chosen.append(idx)
-    return [_event(script, place, idx, *scores[idx], hits) for idx in sorted(chosen)]
+def _source_line(script: Script, place: LinePlace, ref: int) -> int:
+    ei, si, li = place.refs[ref]
+    return script.episodes[ei].scenes[si].lines[li].source_line
+
+
+def _sentence_events(script: Script, place: LinePlace, scored: ScoredSentences,
+                     threshold: float, merge_s: float) -> list[TwistEvent]:
+    """Sentences at or above ``threshold``: the best one per line, merged ``merge_s`` apart."""
+    best: dict[int, int] = {}  # landing line -> its likeliest sentence
+    for i in np.flatnonzero(scored.p >= threshold).tolist():
+        if HOOK_GATE and scored.closed[i] and scored.category[i] == "hook":
+            continue  # an ending that leaves nothing open is no cliffhanger
+        ref = scored.sentences[i].landing.ref
+        if ref not in best or scored.p[i] > scored.p[best[ref]]:
+            best[ref] = i
+    events: list[TwistEvent] = []
+    prev_ei = -1
+    anchor = 0.0  # as in the rule: merged within merge_s of the event's first sentence
+    for i in sorted(best.values(), key=lambda i: (scored.sentences[i].episode,
+                                                  scored.sentences[i].landing.start_s, i)):
+        s = scored.sentences[i]
+        ep = script.episodes[s.episode]
+        t = s.landing.start_s
+        lines = list(dict.fromkeys(_source_line(script, place, p.ref) for p in s.pieces))
+        event = TwistEvent(ep.number, _source_line(script, place, s.landing.ref), t,
+                           round(ep.start_s + t, 3), scored.category[i],
+                           round(float(scored.p[i]), 3), list(scored.cues[i]), s.text, lines)
+        prev = events[-1] if events else None
+        if prev and prev_ei == s.episode and t - anchor < merge_s:
+            _absorb(prev, event)
+            continue
+        events.append(event)
+        prev_ei, anchor = s.episode, t
+    return events
+
+
+def count_range(p: Sequence[float], level: float = RANGE) -> tuple[int, int]:
+    """The central ``level`` range of the number of twists among sentences with these
+    probabilities (Poisson-binomial: exact up to 400 sentences, else normal)."""
+    probs = np.clip(np.asarray(p, dtype=np.float64), 0.0, 1.0)
+    if not len(probs):
+        return 0, 0
+    tail = (1.0 - level) / 2
+    if len(probs) > 400:
+        mean, sd = probs.sum(), math.sqrt(float((probs * (1 - probs)).sum()))
+        z = 1.6449 if abs(level - 0.9) < 1e-9 else 1.96
+        return max(0, math.floor(mean - z * sd + 0.5)), math.floor(mean + z * sd + 0.5)
+    dist = np.zeros(len(probs) + 1)
+    dist[0] = 1.0
+    for k, q in enumerate(probs, start=1):
+        dist[1:k + 1] = dist[1:k + 1] * (1 - q) + dist[:k] * q
+        dist[0] *= 1 - q
+    cdf = np.cumsum(dist)
+    return int(np.searchsorted(cdf, tail - 1e-12)), int(np.searchsorted(cdf, 1 - tail - 1e-12))
 
 
 def _events_by_episode(script: Script, events: list[TwistEvent]) -> list[list[TwistEvent]]:
@@ -279,40 +344,92 @@ def _windows_by_episode(script: Script, windows: list[TwistWindow]) -> list[list
     return (runs + [[] for _ in numbers])[:len(numbers)]
 
 
-def twist_windows(script: Script, events: list[TwistEvent], window_s: float = 15.0) -> list[TwistWindow]:
-    """Tile each episode with ``window_s``-second windows and count the twists in each."""
+def twist_windows(script: Script, events: list[TwistEvent], window_s: float = 15.0, *,
+                  scored: ScoredSentences | None = None) -> list[TwistWindow]:
+    """Tile each episode with ``window_s``-second windows and count the twists in each; with
+    ``scored`` sentences, also the expected count and the chance of at least one twist."""
     out = []
-    for ep, evs in zip(script.episodes, _events_by_episode(script, events), strict=True):
+    sent_rows = scored.by_episode(len(script.episodes)) if scored is not None else None
+    for k, (ep, evs) in enumerate(zip(script.episodes, _events_by_episode(script, events),
+                                      strict=True)):
         n = max(1, math.ceil(ep.duration_s / window_s - 1e-9))
+        times = probs = np.zeros(0)
+        if scored is not None and sent_rows is not None:
+            rows = sent_rows[k]
+            times = np.array([scored.sentences[i].landing.start_s for i in rows])
+            probs = scored.p[rows] if rows else np.zeros(0)
+        slot = np.minimum((times // window_s).astype(int), n - 1) if len(times) else times
         for i in range(n):
             start = i * window_s
             end = max(start, min((i + 1) * window_s, ep.duration_s))
             inside = [ev for ev in evs
                       if start <= ev.time_s < (i + 1) * window_s or (i == n - 1 and ev.time_s >= start)]
+            if scored is not None:
+                mine = probs[slot == i] if len(probs) else np.zeros(0)
+                expected, p_any = float(mine.sum()), float(1.0 - np.prod(1.0 - mine))
+            else:
+                expected, p_any = float(len(inside)), float(bool(inside))
             out.append(TwistWindow(ep.number, i, round(start, 3), round(end, 3), len(inside),
                                    ";".join(sorted({ev.category for ev in inside})),
-                                   partial=end - start < window_s - 1e-9))
+                                   partial=end - start < window_s - 1e-9,
+                                   expected=round(expected, 3), p_twist=round(p_any, 3)))
     return out
 
 
+def _ends_on_hook(script: Script, ep_index: int, evs: list[TwistEvent],
+                  scored: ScoredSentences | None, rows: list[int]) -> bool:
+    """An event in the last two sentences (lines, for the rule); with the model that event
+    must also be likely enough to stand (it already is) and sit on an open ending: a
+    hook-category event, or one whose tail sentences are a question or a threat."""
+    ep = script.episodes[ep_index]
+    if scored is None:
+        tail = sorted({ln.source_line for ln in ep.lines if ln.kind in SCORED_KINDS
+                       and ln.norm})[-HOOK_LINES:]
+        return any(set(e.lines) & set(tail) for e in evs)
+    tail_rows = rows[-HOOK_LINES:]
+    tail_lines = {ln for i in tail_rows for ln in _piece_lines(script, scored.sentences[i])}
+    return any(e.line in tail_lines and (e.category == "hook" or _open(scored.sentences[
+        tail_rows[-1]].text)) for e in evs)
+
+
+def _piece_lines(script: Script, s: Sentence) -> list[int]:
+    lines = script.episodes[s.episode].lines
+    first = sum(len(e.lines) for e in script.episodes[:s.episode])
+    return [lines[p.ref - first].source_line for p in s.pieces]
+
+
+def _open(text: str) -> bool:
+    """A question, an ellipsis or a dash left at the very end: something is open."""
+    t = text.rstrip()
+    return t.endswith(("?", "...", "…", "—", "吗", "呢", "谁")) or "到底" in t
+
+
 def episode_pacing(script: Script, events: list[TwistEvent], windows: list[TwistWindow],
-                   window_s: float = 15.0) -> list[EpisodePacing]:
+                   window_s: float = 15.0, *,
+                   scored: ScoredSentences | None = None) -> list[EpisodePacing]:
     out = []
-    for ep, evs, wins in zip(script.episodes, _events_by_episode(script, events),
-                             _windows_by_episode(script, windows), strict=True):
+    sent_rows = (scored.by_episode(len(script.episodes)) if scored is not None
+                 else [[] for _ in script.episodes])
+    for k, (ep, evs, wins) in enumerate(zip(script.episodes, _events_by_episode(script, events),
+                                            _windows_by_episode(script, windows), strict=True)):
         times = [0.0, *sorted(e.time_s for e in evs), ep.duration_s]
         gap = max(b - a for a, b in itertools.pairwise(times)) if times else 0.0
-        last_lines = {ln.source_line for ln in ep.lines if ln.kind in SCORED_KINDS and ln.norm}
-        tail = sorted(last_lines)[-HOOK_LINES:]
-        ends_on_hook = any(set(e.lines) & set(tail) for e in evs)
         dur = max(ep.duration_s, 1e-9)
+        rows = sent_rows[k]
+        if scored is not None:
+            probs = scored.p[rows] if rows else np.zeros(0)
+            expected, (low, high) = float(probs.sum()), count_range(probs)
+        else:
+            expected, low, high = float(len(evs)), len(evs), len(evs)
         out.append(EpisodePacing(
             episode=ep.number, duration_s=round(ep.duration_s, 2), n_twists=len(evs),
             density=round(len(evs) / dur * window_s, 3),
             window_share=round(sum(1 for w in wins if w.n_twists) / max(len(wins), 1), 3),
             longest_gap_s=round(gap, 2),
             first_twist_s=round(min(e.time_s for e in evs), 2) if evs else None,
-            ends_on_hook=ends_on_hook,
+            ends_on_hook=_ends_on_hook(script, k, evs, scored, rows),
+            per_minute=round(len(evs) / dur * 60, 3), expected=round(expected, 2),
+            low=low, high=high,
         ))
     return out
 
@@ -328,9 +445,28 @@ def pacing_summary(pacing: list[EpisodePacing], windows: list[TwistWindow],
         "duration_s": round(total, 2),
         "n_twists": n,
         "density": round(n / total * window_s, 3) if total else 0.0,
+        "per_minute": round(n / total * 60, 3) if total else 0.0,
+        "expected": round(sum(p.expected for p in pacing), 2),
+        "low": sum(p.low for p in pacing),
+        "high": sum(p.high for p in pacing),
         "seconds_per_twist": round(total / n, 2) if n else None,
         "window_share": round(sum(1 for w in windows if w.n_twists) / max(len(windows), 1), 3),
         "longest_gap_s": max((p.longest_gap_s for p in pacing), default=0.0),
         "mean_first_twist_s": round(sum(firsts) / len(firsts), 2) if firsts else None,
         "hook_share": round(sum(p.ends_on_hook for p in pacing) / max(len(pacing), 1), 3),
     }
+
+
+def twist_timeline(script: Script, tokens: Tokens, lexicon: Lexicon, *,
+                   model: TwistModel | None = None, threshold: float | None = None,
+                   window_s: float = 15.0, place: LinePlace | None = None,
+                   ) -> tuple[list[TwistEvent], list[TwistWindow], list[EpisodePacing],
+                              dict[str, float | int | None]]:
+    """The whole twist stage: events, windows, per-episode pacing and the summary."""
+    place = place or LinePlace.of(script)
+    scored = score_sentences(script, tokens, lexicon, model, place) if model is not None else None
+    events = detect_twists(script, tokens, lexicon, model=model, threshold=threshold,
+                           place=place, scored=scored)
+    windows = twist_windows(script, events, window_s, scored=scored)
+    episodes = episode_pacing(script, events, windows, window_s, scored=scored)
+    return events, windows, episodes, pacing_summary(episodes, windows, window_s)
