@@ -251,3 +251,22 @@ def test_pair_similarity_stable_when_unrelated_works_join(analyzer: Analyzer,
         return float(X[ids["s009"]].multiply(X[ids["s078"]]).sum())
 
     assert cosine(small) == pytest.approx(cosine(big), abs=1e-6)
+
+
+def test_plot_similarities_together_equal_one_by_one() -> None:
+    """Aligning a query with many candidates at once (padded side by side) gives exactly the
+    scores of aligning each on its own, shorter or longer than the query, empty included."""
+    import numpy as np
+
+    from tropescan.skeleton import align, align_many, similarities, similarity
+
+    rng = np.random.default_rng(7)
+    for _ in range(60):
+        a = (rng.integers(0, 10, size=rng.integers(1, 50)) << 6
+             | rng.integers(0, 64, size=1)).astype(np.uint16)
+        bs = [(rng.integers(0, 10, size=rng.integers(0, 70)) << 6
+               | rng.integers(0, 64, size=1)).astype(np.uint16) for _ in range(5)]
+        assert similarities(a, bs) == [similarity(a, b) for b in bs]
+        live = [b for b in bs if len(b)]
+        got = align_many(a, live)
+        assert got == pytest.approx([align(a, b)[0] for b in live], abs=1e-4)

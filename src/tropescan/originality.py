@@ -59,7 +59,7 @@ from .schema import (
 )
 from .segment import Tokens
 from .skeleton import BeatInventory, extract
-from .skeleton import similarity as plot_similarity
+from .skeleton import similarities as plot_similarities
 from .tropes import TropeScore
 from .util import records_frame
 
@@ -423,8 +423,9 @@ def _plot_nearest(index: CorpusIndex, codes: np.ndarray, near_text: list[int],
     if not len(codes) or lk.n_works != len(index):
         return []
     cands = [w for w, _ in lk.plot_candidates(codes, CANDIDATES + len(excluded))]
-    scored = [(plot_similarity(codes, lk.beats_of(w)), w)
-              for w in dict.fromkeys([*cands, *near_text]) if w not in excluded]
+    works = [w for w in dict.fromkeys([*cands, *near_text]) if w not in excluded]
+    scored = list(zip(plot_similarities(codes, [lk.beats_of(w) for w in works]), works,
+                      strict=True))
     scored.sort(key=lambda x: (-x[0], x[1]))
     return [PlotWork(k + 1, index.works[w].id, index.works[w].title, p,
                      round(float(sims[w]), 4) if len(sims) else 0.0)

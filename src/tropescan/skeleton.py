@@ -309,14 +309,50 @@ def _role_map(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def similarity(a: np.ndarray, b: np.ndarray) -> float:
     """Plot similarity 0–1: the best alignment (with ``b``'s roles matched to ``a``'s) over
     the shorter skeleton's self score."""
-    a, b = np.asarray(a, dtype=np.uint16), np.asarray(b, dtype=np.uint16)
-    if not len(a) or not len(b):
-        return 0.0
-    norm = max(1e-9, min(self_score(a), self_score(b)))
-    score = align(a, b)[0]
-    if score / norm >= REMAP_FROM:  # worth matching the characters: two more alignments
-        score = max(score, align(a, _role_map(a, b))[0])
-    return round(min(1.0, score / norm), 4)
+    return similarities(a, [b])[0]
+
+
+def similarities(a: np.ndarray, bs: Sequence[np.ndarray]) -> list[float]:
+    """``similarity(a, b)`` for every ``b``, aligned together (one loop over ``a``)."""
+    a = np.asarray(a, dtype=np.uint16)
+    bs = [np.asarray(b, dtype=np.uint16) for b in bs]
+    out = [0.0] * len(bs)
+    live = [k for k, b in enumerate(bs) if len(a) and len(b)]
+    if not live:
+        return out
+    norms = {k: max(1e-9, min(self_score(a), self_score(bs[k]))) for k in live}
+    scores = dict(zip(live, align_many(a, [bs[k] for k in live]), strict=True))
+    remap = [k for k in live if scores[k] / norms[k] >= REMAP_FROM]  # worth matching names
+    if remap:
+        again = align_many(a, [_role_map(a, bs[k]) for k in remap])
+        for k, sc in zip(remap, again, strict=True):
+            scores[k] = max(scores[k], sc)
+    for k in live:
+        out[k] = round(min(1.0, scores[k] / norms[k]), 4)
+    return out
+
+
+def align_many(a: np.ndarray, bs: Sequence[np.ndarray]) -> list[float]:
+    """``align(a, b)[0]`` for every (non-empty) ``b`` at once: the candidates side by side,
+    padded with beats that match nothing. A pad only follows its row's real beats, and the
+    recurrences run right and down, so it never raises a real cell; its own cells stay at or
+    below the row's best real one."""
+    n, width = len(a), max(len(b) for b in bs)
+    pad = np.full(width, 0xFFFF, dtype=np.uint16)  # beat type 1023: no real beat has it
+    b2 = np.stack([np.concatenate([b, pad[:width - len(b)]]) for b in bs])
+    s = np.stack([_score_matrix(np.asarray(a), row) for row in b2], axis=1)  # (n, k, width)
+    k = len(bs)
+    idx = np.arange(width + 1, dtype=np.float32) * GAP
+    prev = np.zeros((k, width + 1), dtype=np.float32)
+    best = np.zeros(k, dtype=np.float32)
+    for i in range(n):
+        cur = np.zeros((k, width + 1), dtype=np.float32)
+        cur[:, 1:] = np.maximum(prev[:, :-1] + s[i], prev[:, 1:] + GAP)
+        cur = np.maximum(cur, 0.0)
+        cur = np.maximum(cur, np.maximum.accumulate(cur - idx, axis=1) + idx)
+        best = np.maximum(best, cur.max(axis=1))
+        prev = cur
+    return [float(x) for x in best]
 
 
 def trigrams(codes: Iterable[int]) -> np.ndarray:
