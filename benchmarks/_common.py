@@ -97,7 +97,16 @@ def source_state() -> str:
 
 
 def peak_rss_mb() -> float:
-    """Peak resident set size of this process so far (Linux reports KiB, macOS bytes)."""
+    """Peak resident set size of this process so far (Linux reports KiB, macOS bytes).
+
+    On Linux the high-water mark of the process's own memory (``VmHWM``): ``ru_maxrss``
+    carries a parent's peak over into a child it starts."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / 1024 / (1024 if sys.platform == "darwin" else 1)
 

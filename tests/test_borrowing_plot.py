@@ -270,3 +270,27 @@ def test_plot_similarities_together_equal_one_by_one() -> None:
         live = [b for b in bs if len(b)]
         got = align_many(a, live)
         assert got == pytest.approx([align(a, b)[0] for b in live], abs=1e-4)
+
+
+def test_role_map_alignments_traced_together_equal_one_by_one(monkeypatch) -> None:
+    """The situations-only alignments behind role matching, traced in one batch, give exactly
+    the pairs of tracing each on its own (ties included: few beat types, both orientations),
+    and so do they when the batch is too large and falls back to one by one."""
+    import numpy as np
+
+    from tropescan import skeleton
+    from tropescan.skeleton import align
+
+    rng = np.random.default_rng(11)
+    cases = []
+    for _ in range(80):
+        a = (rng.integers(0, 3, size=rng.integers(1, 40)) << 6).astype(np.uint16)
+        bs = [(rng.integers(0, 3, size=rng.integers(1, 60)) << 6).astype(np.uint16)
+              for _ in range(int(rng.integers(1, 6)))]
+        cases.append((a, bs, [align(a, b, trace=True)[1] for b in bs]))
+    assert any(len(b) < len(a) for a, bs, _ in cases for b in bs)
+    for a, bs, want in cases:
+        assert skeleton._traced_many(a, bs) == want
+    monkeypatch.setattr(skeleton, "TRACE_BATCH_CELLS", 1)
+    for a, bs, want in cases[:10]:
+        assert skeleton._traced_many(a, bs) == want

@@ -312,7 +312,8 @@ def _ranked_works(index: CorpusIndex, data: MatchData, excluded: set[int], k: in
     sims = index.similarities(data.counts) if len(index) else np.zeros(0)
     if excluded:
         sims[list(excluded)] = -1.0
-    return [int(i) for i in np.argsort(-sims) if sims[int(i)] >= 0][:k], sims
+    order = np.argsort(-sims)
+    return [int(i) for i in order[sims[order] >= 0][:k]], sims
 
 
 def _reused_passages(index: CorpusIndex, data: MatchData, near_works: list[int],
@@ -356,8 +357,9 @@ def _best_match(index: CorpusIndex, sig: np.ndarray, match: str, cand: set[int],
     Jaccard, matched characters). Best-first by estimated Jaccard, at most ``MAX_VERIFY``
     exact checks: a scene that stands in hundreds of corpus works needs only its closest
     match confirmed."""
-    ids = np.array([ci for ci in cand if int(index.chunk_pos[ci, 0]) not in excluded],
-                   dtype=np.int64)
+    ids = np.fromiter(cand, dtype=np.int64, count=len(cand))  # the set's order: ties stay put
+    if excluded and len(ids):
+        ids = ids[~np.isin(np.asarray(index.chunk_pos[ids, 0]), list(excluded))]
     jacs = (estimate_jaccard(sig[None, :], np.asarray(index.sig[ids])) if len(ids)
             else np.zeros(0))
     best: tuple[float, int, float, int] | None = None
@@ -365,9 +367,14 @@ def _best_match(index: CorpusIndex, sig: np.ndarray, match: str, cand: set[int],
         ci, jac = int(ids[k]), float(jacs[k])
         if jac < NEAR_JACCARD:
             break
-        found = verify_passage(match, index.chunk_match(ci))
+        other = index.chunk_match(ci)
+        # An exact copy cannot be beaten (share 1.0, and ties keep the first): stop there.
+        found = ((1.0, len(match)) if other == match and len(match) >= MIN_MATCH_CHARS
+                 else verify_passage(match, other))
         if found and (best is None or found[0] > best[0]):
             best = (found[0], ci, jac, found[1])
+            if found[0] >= 1.0:
+                break
     return best
 
 

@@ -41,6 +41,7 @@ MATCH, ROLE_BONUS, MISMATCH, GAP = 0.5, 1.0, -0.8, -0.5
 REMAP_FROM = 0.05  # below this, two skeletons share too little for a role mapping to matter
 MAX_BEATS_PER_LINE = 2
 MAX_BEATS = 6000  # an alignment is n × m cells: 6000 beats is a 150-episode script
+TRACE_BATCH_CELLS = 4_000_000  # 16 MB of float32: above this, role maps are traced one by one
 BEAT_KINDS = {LineKind.DIALOGUE, LineKind.VOICEOVER, LineKind.ACTION, LineKind.SUBTITLE,
               LineKind.PROSE}
 
@@ -260,29 +261,81 @@ def align(a: np.ndarray, b: np.ndarray, *, trace: bool = False
     return best, pairs
 
 
+def _close(x: float, y: float) -> bool:
+    """``np.isclose(x, y)`` on Python floats (a scalar numpy call costs ~10 µs a step)."""
+    return abs(x - y) <= 1e-8 + 1e-5 * abs(y)
+
+
 def _traceback(h: np.ndarray, s: np.ndarray, end: tuple[int, int]) -> list[tuple[int, int]]:
     i, j = end
     out: list[tuple[int, int]] = []
-    while i > 0 and j > 0 and h[i, j] > 0:
-        if np.isclose(h[i, j], h[i - 1, j - 1] + s[i - 1, j - 1]):
-            if s[i - 1, j - 1] > 0:
+    here = float(h[i, j])
+    while i > 0 and j > 0 and here > 0:
+        diag = float(s[i - 1, j - 1])
+        if _close(here, float(h[i - 1, j - 1] + s[i - 1, j - 1])):
+            if diag > 0:
                 out.append((i - 1, j - 1))
             i, j = i - 1, j - 1
-        elif np.isclose(h[i, j], h[i - 1, j] + GAP):
+        elif _close(here, float(h[i - 1, j] + np.float32(GAP))):
             i -= 1
         else:
             j -= 1
+        here = float(h[i, j])
     return out[::-1]
 
 
-def _role_map(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _traced_many(a: np.ndarray, bs: Sequence[np.ndarray]) -> list[list[tuple[int, int]]]:
+    """``align(a, b, trace=True)[1]`` for every (non-empty) ``b``: the same cells in one batch
+    (each pair in ``align``'s orientation, the shorter side as rows, both sides padded), the
+    same first-best end cell and traceback. Falls back to one by one when the batch's cells
+    would not fit in ``TRACE_BATCH_CELLS``."""
+    pairs = [(a, b, False) if len(a) <= len(b) else (b, a, True) for b in bs]
+    rows_n = max(len(r) for r, _, _ in pairs)
+    cols_n = max(len(c) for _, c, _ in pairs)
+    k = len(pairs)
+    if (rows_n + 1) * k * (cols_n + 1) > TRACE_BATCH_CELLS:
+        return [align(a, b, trace=True)[1] for b in bs]
+    s = np.full((k, rows_n, cols_n), MISMATCH, dtype=np.float32)
+    for q, (r, c, _) in enumerate(pairs):
+        s[q, :len(r), :len(c)] = _score_matrix(np.asarray(r), np.asarray(c))
+    n_rows = np.array([len(r) for r, _, _ in pairs])
+    real = np.arange(cols_n + 1)[None, :] <= np.array([len(c) for _, c, _ in pairs])[:, None]
+    idx = np.arange(cols_n + 1, dtype=np.float32) * GAP
+    h = np.zeros((rows_n + 1, k, cols_n + 1), dtype=np.float32)
+    best = np.zeros(k, dtype=np.float32)
+    best_at = np.zeros((k, 2), dtype=np.int64)
+    every = np.arange(k)
+    for i in range(1, rows_n + 1):
+        prev = h[i - 1]
+        cur = np.zeros((k, cols_n + 1), dtype=np.float32)
+        cur[:, 1:] = np.maximum(prev[:, :-1] + s[:, i - 1], prev[:, 1:] + GAP)
+        cur = np.maximum(cur, 0.0)
+        cur = np.maximum(cur, np.maximum.accumulate(cur - idx, axis=1) + idx)
+        h[i] = cur
+        shown = np.where(real, cur, -np.inf)
+        j = shown.argmax(axis=1)
+        top = shown[every, j]
+        better = (top > best) & (i <= n_rows)
+        best = np.where(better, top, best)
+        best_at[better] = np.stack([np.full(k, i), j], axis=1)[better]
+    out = []
+    for q, (r, c, swapped) in enumerate(pairs):
+        traced = _traceback(h[:len(r) + 1, q, :len(c) + 1], s[q, :len(r), :len(c)],
+                            (int(best_at[q, 0]), int(best_at[q, 1])))
+        out.append([(i, j) for j, i in traced] if swapped else traced)
+    return out
+
+
+def _role_map(a: np.ndarray, b: np.ndarray,
+              pairs: list[tuple[int, int]] | None = None) -> np.ndarray:
     """``b``'s codes with its roles renamed to the roles of ``a`` they play most often.
 
     Ranks by lines spoken are fragile (a stepmother and a half-sister who speak about as much
     swap places in a retelling), so the characters are matched by what they do: align on the
     situations alone, count which role of ``b`` stands where each role of ``a`` stands, and
-    pair them greedily, most often first."""
-    _, pairs = align(a & ~np.uint16(63), b & ~np.uint16(63), trace=True)
+    pair them greedily, most often first. ``pairs``: that alignment, when already traced."""
+    if pairs is None:
+        _, pairs = align(a & ~np.uint16(63), b & ~np.uint16(63), trace=True)
     counts = np.zeros((8, 8), dtype=np.int64)
     for i, j in pairs:
         for shift in (3, 0):
@@ -324,7 +377,9 @@ def similarities(a: np.ndarray, bs: Sequence[np.ndarray]) -> list[float]:
     scores = dict(zip(live, align_many(a, [bs[k] for k in live]), strict=True))
     remap = [k for k in live if scores[k] / norms[k] >= REMAP_FROM]  # worth matching names
     if remap:
-        again = align_many(a, [_role_map(a, bs[k]) for k in remap])
+        situations = _traced_many(a & ~np.uint16(63), [bs[k] & ~np.uint16(63) for k in remap])
+        again = align_many(a, [_role_map(a, bs[k], p)
+                               for k, p in zip(remap, situations, strict=True)])
         for k, sc in zip(remap, again, strict=True):
             scores[k] = max(scores[k], sc)
     for k in live:
