@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 from texts import HOSTILE_ESCAPED, HOSTILE_RAW, HOSTILE_SCRIPT
@@ -101,11 +102,16 @@ def test_report_html_self_contained_with_plots(analysis_of: Callable[[str], Any]
     a = analysis_of("s002.txt")
     page = html_report.render_report(a)
     assert html_problems(page) == []
-    images = re.findall(r'<img alt="([^"]+)" src="data:image/png;base64,([^"]+)"', page)
-    assert [alt for alt, _ in images] == ["trope scores", "twist timeline",
-                                          "twist density per episode"]
-    for _, data in images:
-        assert base64.b64decode(data).startswith(PNG)
+    charts = re.findall(r'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
+                        r'aria-label="([^"]+)".*?</svg>', page, re.S)
+    assert [c.split(" (")[0] for c in charts] == ["trope scores", "twist timeline",
+                                                  "twist density per episode"]
+    for chart in re.findall(r'<svg xmlns=.*?</svg>', page, re.S):
+        ElementTree.fromstring(chart)  # well-formed: every script text in it escaped
+    # one mark per present trope, per twist event and per episode, each with its value
+    assert page.count("(出现 present)</title></rect>") == sum(t.present for t in a.trope_scores)
+    assert page.count("<circle ") == len(a.twist_events)
+    assert page.count('fill="#4c72b0"><title>') == len(a.episode_items)
     o = a.originality
     for part in o.parts:
         assert f"<tr><td>{part}</td>" in page
@@ -314,3 +320,37 @@ def test_report_scan_width_follows_the_terminal(monkeypatch: pytest.MonkeyPatch)
     assert terminal.terminal_width() == 90
     monkeypatch.setenv("COLUMNS", "40")
     assert terminal.terminal_width() == terminal.MIN_WIDTH
+
+
+def test_report_charts_escape_hostile_text(hostile: Any,
+                                           html_problems: Callable[[str], list[str]]) -> None:
+    """Event lines reach the charts' tooltips, escaped like everywhere else in the page."""
+    page = html_report.render_report(hostile)
+    assert page.count('class="chart"') == 3
+    assert html_problems(page) == []
+    for raw in HOSTILE_RAW:
+        assert raw not in page
+    for chart in re.findall(r'<svg xmlns=.*?</svg>', page, re.S):
+        ElementTree.fromstring(chart)
+
+
+def test_report_long_series_gets_a_heat_map(write_script: Callable[..., Path],
+                                            lexicon_only_analyzer: Any) -> None:
+    """Beyond TIMELINE_MAX_EPISODES the twist chart is a heat map, one row per episode, with
+    every k-th episode labelled so that labels never crowd; every episode keeps its bar."""
+    from tropescan.report.charts import twist_chart
+
+    episode = ("1-1 日 内 客厅\n苏晚：原来你就是害死我的人！\n△啪的一声，她甩了他一巴掌。\n"
+               "林峰：你竟然是龙帅？\n苏晚：三年了，我终于等到这一天。\n")
+    text = "".join(f"第{k}集\n{episode}" for k in range(1, 91))
+    a = lexicon_only_analyzer.analyze(write_script(text, "long.txt"))
+    assert len(a.script.episodes) == 90
+    chart = str(twist_chart(a))
+    root = ElementTree.fromstring(chart)
+    assert root.get("aria-label") == "twists, one row per episode"
+    labels = re.findall(r">第(\d+)集</text>", chart)
+    assert labels[0] == "1" and 1 < len(labels) < 90
+    height = float(root.get("height"))
+    assert len(labels) * 14 <= height  # at least 14 units between labels
+    page = html_report.render_report(a)
+    assert page.count('fill="#4c72b0"><title>') == 90

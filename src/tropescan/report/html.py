@@ -1,8 +1,8 @@
 """Self-contained HTML reports (jinja2, autoescaped): one page per script, and an index.
 
-Everything a page needs is inside it — styles inline, plots as PNG data URIs, no script tags,
-no network. A Content-Security-Policy forbids scripts, so even text that slipped past escaping
-could not run; all script text is escaped by jinja2's autoescape.
+Everything a page needs is inside it — styles inline, charts as inline SVG (``charts.py``),
+no script tags, no network. A Content-Security-Policy forbids scripts, so even text that
+slipped past escaping could not run; all script text is escaped by jinja2's autoescape.
 
 A page has a copies section between two marker comments (``COPIES_START``, ``COPIES_END``),
 empty when the page is written. A batch learns which entries copy each other only after every
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..util import atomic_write_text, clock
-from .plots import to_data_uri
+from .charts import episode_chart, trope_chart, twist_chart
 
 
 @cache
@@ -45,18 +45,18 @@ def render_report(analysis: Any, *, plots: bool = True) -> str:
     evidence: dict[str, list[Any]] = defaultdict(list)
     for e in sorted(analysis.evidence_items, key=lambda e: -e.weight):
         evidence[e.trope].append(e)
-    images: dict[str, str | None] = {"timeline_plot": None, "episode_plot": None,
-                                     "trope_plot": None}
+    charts: dict[str, Any] = {"timeline_plot": None, "episode_plot": None, "trope_plot": None}
     if plots:
-        images = {"timeline_plot": to_data_uri(analysis.plot_timeline()),
-                  "episode_plot": to_data_uri(analysis.plot_episodes()),
-                  "trope_plot": to_data_uri(analysis.plot_tropes())}
+        charts = {"timeline_plot": twist_chart(analysis),
+                  "episode_plot": episode_chart(analysis.episode_items,
+                                                analysis.settings.window_s),
+                  "trope_plot": trope_chart(analysis.trope_scores)}
     return str(_env().get_template("report.html.j2").render(
         script=analysis.script, warnings=analysis.warnings, o=analysis.originality,
         tropes=analysis.trope_scores, evidence=evidence, pacing=analysis.pacing,
         episodes=analysis.episode_items, twists=analysis.twist_events,
         versions=analysis.versions, copies=None,
-        part_help=analysis.originality.part_help if analysis.originality else {}, **images))
+        part_help=analysis.originality.part_help if analysis.originality else {}, **charts))
 
 
 def report_name(script_id: str, path: str | None) -> str:
