@@ -436,7 +436,7 @@ def _png_or_svg(fig: Any, fmt: str, dpi: float) -> bytes:
 
     buf = io.BytesIO()
     with _style():
-        fig.savefig(buf, format=fmt, dpi=_bounded_dpi(fig, dpi), bbox_inches="tight")
+        fig.savefig(buf, format=fmt, dpi=_bounded_dpi(fig, dpi))
     return buf.getvalue()
 
 
