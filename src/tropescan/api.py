@@ -51,7 +51,7 @@ from .schema import (  # noqa: F401  (re-exported: the public column lists)
     TWISTS_RULE_METHOD,
     WINDOW_COLUMNS,
 )
-from .segment import Segmenter, Tokens, name_words, strip_names
+from .segment import Segmenter, Tokens, name_words
 from .skeleton import BeatInventory, load_beats
 from .sources import Source, resolve_sources
 from .timing import TimingProfile
@@ -60,6 +60,7 @@ from .tropes import (
     Block,
     TropeEvidence,
     TropeScore,
+    block_speakers,
     front_evidence,
     front_text,
     lexicon_evidence,
@@ -311,19 +312,24 @@ class Analyzer:
         if self.classifier is not None:
             classifier = self.classifier
 
-            def classify(block: Block) -> dict[str, float]:
+            def classify(blocks: list[Block]) -> list[dict[str, float]]:
+                # one batch over one token list: the script's, then the front matter's
+                words = tokens.words + (front_tokens.words if front_tokens is not None else [])
                 # the block's own speakers: names from later episodes must not change what
                 # an earlier block says (adding episodes never removes a trope)
-                speakers = {ln.speaker for ep in script.episodes
-                            if block.first <= ep.number <= block.last
-                            for ln in ep.lines if ln.speaker}
-                names = name_words([*script.cast, *speakers])
-                words = (front_tokens.words if block.first == FRONT_MATTER and front_tokens
-                         else tokens.span(block.start, block.end))
-                return classifier.predict_one(strip_names(words, names))
+                speakers = block_speakers(script, blocks)
+                cast = name_words(script.cast)
+                names_of = {who: name_words([who]) for who in set().union(*speakers)}
+                spans = []
+                for block, said in zip(blocks, speakers, strict=True):
+                    i, j = ((len(tokens.words), len(words))
+                            if block.first == FRONT_MATTER and front_tokens is not None
+                            else tokens.index_range(block.start, block.end))
+                    spans.append((i, j, cast.union(*(names_of[who] for who in said))))
+                return classifier.predict_spans(words, spans)
 
-        scores = score_tropes(script, evidence, self.lexicon, classify,
-                              front_chars=counted_chars(front))
+        scores = score_tropes(script, evidence, self.lexicon, front_chars=counted_chars(front),
+                              classify_many=classify)
         return tokens, place, evidence, scores
 
     def work_features(self, source: Source) -> WorkFeatures:

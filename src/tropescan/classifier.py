@@ -16,9 +16,11 @@ file never executes code.
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -27,16 +29,110 @@ import numpy as np
 from ._version import __version__
 from .errors import Errors, ModelError, SettingsError
 from .schema import CLASSIFIER_METHOD
-from .segment import features
+from .segment import WordCodes, features
 from .util import load_model_folder, save_model_folder
 
 FORMAT = "tropescan.classifier/1"
 METHOD = CLASSIFIER_METHOD
 CALIBRATION_FOLDS = 3
+# (i, j, dropped): the document ``strip_names(words[i:j], dropped)`` of a token list ``words``
+Span = tuple[int, int, Iterable[str]]
+_MIX = 0x9E3779B97F4A7C15  # 2^64 / the golden ratio
 
 
 class NotFittedError(ModelError):
     """A classifier used before ``fit`` or ``load``."""
+
+
+@dataclass(frozen=True, slots=True)
+class _PairTable:
+    """Feature indices by integer key in an open-addressing hash table of numpy arrays: the
+    ~10^5 word pairs of a script are looked up in a few vectorized probes (a binary search
+    pays a mispredicted branch at each of its steps)."""
+
+    keys: np.ndarray  # -1: an empty slot
+    ids: np.ndarray
+    shift: int  # 64 - log2(len(keys))
+
+    @classmethod
+    def of(cls, keys: Sequence[int], ids: Sequence[int]) -> _PairTable:
+        bits = max(4, (4 * len(keys)).bit_length())  # at most a quarter full: short probes
+        mask = (1 << bits) - 1
+        slots, found = [-1] * (mask + 1), [-1] * (mask + 1)
+        homes = _home(np.array(keys, dtype=np.int64), 64 - bits).tolist()
+        for key, i, slot in zip(keys, ids, homes, strict=True):
+            while slots[slot] != -1:
+                slot = (slot + 1) & mask
+            slots[slot], found[slot] = key, i
+        return cls(np.array(slots, dtype=np.int64), np.array(found, dtype=np.int64), 64 - bits)
+
+    def get(self, keys: np.ndarray) -> np.ndarray:
+        """The feature index of each key (keys ≥ 0), -1 where it is none."""
+        mask = len(self.keys) - 1
+        slot = _home(keys, self.shift)
+        out = np.full(len(keys), -1, dtype=np.int64)
+        todo = np.arange(len(keys))
+        while todo.size:
+            stored = self.keys[slot]
+            hit = stored == keys[todo]
+            out[todo[hit]] = self.ids[slot[hit]]
+            more = ~hit & (stored != -1)  # another key sits there: probe the next slot
+            todo, slot = todo[more], (slot[more] + 1) & mask
+        return out
+
+
+def _home(keys: np.ndarray, shift: int) -> np.ndarray:
+    """The first slot of each key (≥ 0) in a table of ``2 ** (64 - shift)``: Fibonacci hashing,
+    the top bits of the key times 2^64 / the golden ratio (wrapping)."""
+    return (keys.astype(np.uint64) * np.uint64(_MIX) >> np.uint64(shift)).astype(np.int64)
+
+
+@dataclass(frozen=True, slots=True)
+class _Terms:
+    """The vocabulary as lookups on word codes, to count documents' features in numpy.
+
+    ``codes`` numbers the words of the terms; ``unigram[c]`` is the feature index of word ``c``
+    (-1: none; the last entry answers -1 for code -1, a word outside ``codes``); ``pairs``
+    holds the bigram ``a b`` under the key ``a * len(codes) + b``."""
+
+    codes: dict[str, int]
+    unigram: np.ndarray
+    pairs: _PairTable
+
+    @classmethod
+    def of(cls, vocabulary: dict[str, int]) -> _Terms:
+        # every term is a word (a token may hold a space), then come the words of the bigrams
+        codes = dict(zip(vocabulary, range(len(vocabulary)), strict=True))
+        pairs: list[tuple[int, int, int]] = []
+        for term, i in vocabulary.items():
+            cut = term.find(" ")
+            while cut != -1:  # the bigram "a b" at every space it could be cut at
+                a = codes.setdefault(term[:cut], len(codes))
+                pairs.append((a, codes.setdefault(term[cut + 1:], len(codes)), i))
+                cut = term.find(" ", cut + 1)
+        n = len(codes)
+        unigram = np.full(n + 1, -1, dtype=np.int64)
+        unigram[:len(vocabulary)] = list(vocabulary.values())
+        return cls(codes, unigram,
+                   _PairTable.of([a * n + b for a, b, _ in pairs], [i for _, _, i in pairs]))
+
+    def found(self, seqs: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """The feature indices of documents whose content words have the term codes ``seqs``
+        (-1: in no term), all in one array: document ``d``'s are ``out[begin[d]:begin[d + 1]]``
+        in the order of ``features`` (unigrams, then bigrams), -1 where a gram is no term."""
+        lengths = np.array([len(q) for q in seqs], dtype=np.int64)
+        seq = np.concatenate([np.zeros(0, dtype=np.int64), *seqs])
+        begin = np.concatenate([[0], np.cumsum(np.maximum(2 * lengths - 1, 0))])
+        doc = np.repeat(np.arange(len(seqs)), lengths)  # of each word of seq
+        local = np.arange(len(seq)) - np.concatenate([[0], np.cumsum(lengths)])[doc]
+        out = np.full(begin[-1], -1, dtype=np.int64)
+        out[begin[doc] + local] = self.unigram[seq]
+        pair = np.flatnonzero(doc[:-1] == doc[1:])  # word t and t + 1 of one document
+        pair = pair[(seq[pair] >= 0) & (seq[pair + 1] >= 0)]
+        owner = doc[pair]
+        out[begin[owner] + lengths[owner] + local[pair]] = self.pairs.get(
+            seq[pair] * len(self.codes) + seq[pair + 1])
+        return out, begin
 
 
 class TropeClassifier:
@@ -98,6 +194,8 @@ class TropeClassifier:
         self.coef_ = coef
         self.intercept_ = intercept
         self.meta_: dict[str, Any] = {}
+        for cache in ("_terms", "_coef_rows"):  # the lookups of a previous fit
+            self.__dict__.pop(cache, None)
         return self
 
     def _fit_logistic(self, X: Any, labels: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
@@ -151,24 +249,83 @@ class TropeClassifier:
             raise NotFittedError(Errors.CLASSIFIER_NOT_FITTED)
 
     # -- prediction (numpy only) ---------------------------------------------------------
+    @cached_property
+    def _terms(self) -> _Terms:
+        return _Terms.of(self.vocabulary_)
+
+    @cached_property
+    def _coef_rows(self) -> np.ndarray:
+        """``coef_`` transposed, a feature per row: ``_coef_rows[idx].T == coef_[:, idx]``."""
+        return np.ascontiguousarray(self.coef_.T)
+
     def transform_one(self, words: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """The document's sparse TF-IDF vector as (indices, values), like the vectorizer."""
+        return self.transform_spans(words, [(0, len(words), ())])[0]
+
+    def transform_spans(self, words: Sequence[str], spans: Sequence[Span]
+                        ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """``transform_one(strip_names(words[i:j], dropped))`` for each ``(i, j, dropped)`` of
+        ``spans``, in one batch: a script's blocks overlap, so each distinct word is looked up
+        once, and the features of all blocks are counted together."""
         self._check()
-        counts = Counter(f for f in features(words) if f in self.vocabulary_)
-        if not counts:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        idx = np.fromiter((self.vocabulary_[f] for f in counts), dtype=np.int64, count=len(counts))
-        tf = np.fromiter((1 + math.log(c) for c in counts.values()), dtype=np.float64,
-                         count=len(counts))
-        vals = tf * self.idf_[idx]
-        vals /= np.linalg.norm(vals) or 1.0
-        return idx, vals
+        doc = WordCodes.of(words)
+        terms = self._terms
+        known = np.fromiter(map(terms.codes.get, doc.words, itertools.repeat(-1)),
+                            dtype=np.int64, count=len(doc.words))
+        found, begin = terms.found([known[doc.kept(i, j, dropped)] for i, j, dropped in spans])
+        return self._tfidf(found, begin)
+
+    def _tfidf(self, found: np.ndarray, begin: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The vectors of documents whose feature occurrences are ``found[begin[d]:begin[d +
+        1]]`` (-1: none): each one's indices in order of first occurrence (as a ``Counter``
+        would list them, which sets the order of the sums below) and its values, computed as
+        the vectorizer does (sublinear tf, l2 norm) one document at a time."""
+        n_docs, n_found = len(begin) - 1, len(found)
+        at = np.flatnonzero(found >= 0)
+        if not at.size:
+            return [(np.zeros(0, dtype=np.int64), np.zeros(0)) for _ in range(n_docs)]
+        doc = np.repeat(np.arange(n_docs), np.diff(begin))[at]
+        # one sort groups a document's occurrences of a feature, the first one first; the keys
+        # are distinct (they hold the position), so any sort gives the same order (features x
+        # documents x positions stays far below 2^63 for any batch that fits in memory)
+        keys = np.sort((found[at] * n_docs + doc) * n_found + at)
+        group = keys // n_found
+        head = np.flatnonzero(np.concatenate([[True], group[1:] != group[:-1]]))
+        # marked where each feature first occurs: read in place, they list the features
+        # document by document, each in order of first occurrence
+        first = keys[head] % n_found
+        is_first = np.zeros(n_found, dtype=bool)
+        is_first[first] = True
+        count_at = np.zeros(n_found, dtype=np.int64)
+        count_at[first] = np.diff(np.concatenate([head, [len(keys)]]))
+        firsts = np.flatnonzero(is_first)
+        idx, counts = found[firsts], count_at[firsts]
+        # math.log, not np.log: the values must not move by a bit from the vectorizer's
+        tf_of = np.zeros(counts.max() + 1)
+        levels = np.flatnonzero(np.bincount(counts))
+        tf_of[levels] = [1 + math.log(c) for c in levels.tolist()]
+        tf = tf_of[counts]
+        out = []
+        for a, b in itertools.pairwise(np.searchsorted(firsts, begin).tolist()):
+            vals = tf[a:b] * self.idf_[idx[a:b]]
+            vals /= np.linalg.norm(vals) or 1.0
+            out.append((idx[a:b], vals))
+        return out
 
     def predict_one(self, words: Sequence[str]) -> dict[str, float]:
-        idx, vals = self.transform_one(words)
-        z = self.coef_[:, idx] @ vals + self.intercept_
-        probs = 1.0 / (1.0 + np.exp(-z))
-        return {cls: float(p) for cls, p in zip(self.classes_, probs, strict=True)}
+        return self.predict_spans(words, [(0, len(words), ())])[0]
+
+    def predict_spans(self, words: Sequence[str], spans: Sequence[Span]
+                      ) -> list[dict[str, float]]:
+        """``predict_one(strip_names(words[i:j], dropped))`` for each ``(i, j, dropped)``."""
+        rows = self.transform_spans(words, spans)
+        z = np.empty((len(rows), len(self.classes_)))
+        for k, (idx, vals) in enumerate(rows):
+            # coef_[:, idx] in the layout numpy gives it (Fortran), gathered from rows twice
+            # as fast: the same BLAS product, so the same sums to the last bit
+            z[k] = np.take(self._coef_rows, idx, axis=0).T @ vals
+        probs = 1.0 / (1.0 + np.exp(-(z + self.intercept_)))
+        return [dict(zip(self.classes_, row, strict=True)) for row in probs.tolist()]
 
     def predict_proba(self, docs: Sequence[Sequence[str]]) -> Any:
         """A DataFrame, one row per document and one column per trope id."""

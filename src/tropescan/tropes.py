@@ -39,12 +39,17 @@ and are measured on the independent challenge set (``--set challenge``).
 
 from __future__ import annotations
 
+import functools
 import math
+import re
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from .lexicon import CueHit, Lexicon, LinePlace, hits_by_line
+import numpy as np
+
+from .lexicon import CueHit, Lexicon, LinePlace, Trope, hits_by_line
 from .model import Line, LineKind, Script
 from .normalize import counted_chars
 from .schema import PRESENT_THRESHOLD, TROPES_METHOD
@@ -127,6 +132,13 @@ class Block:
 
 
 
+@functools.lru_cache(maxsize=256)
+def _any_of(contexts: tuple[str, ...]) -> Callable[..., re.Match[str] | None] | None:
+    """``search(text, pos, endpos)`` finding any of ``contexts`` in ``text[pos:endpos]``: one
+    regex scan instead of one substring scan per context (None when there are none)."""
+    return re.compile("|".join(map(re.escape, contexts))).search if contexts else None
+
+
 def cancelled(text: str, start: int, end: int, weight: float, contexts: tuple[str, ...]) -> bool:
     """Is the cue at ``text[start:end]`` an ordinary use rather than trope evidence?
 
@@ -143,11 +155,12 @@ def cancelled(text: str, start: int, end: int, weight: float, contexts: tuple[st
     >>> cancelled("我重生了", 1, 3, 3.0, ("品牌",))
     False
     """
-    if weight < STRONG_CUE and any(c in text for c in contexts):
-        return True
-    window = text[max(0, start - NEAR_CHARS):end + NEAR_CHARS]
-    if any(c in window for c in contexts):
-        return True
+    search = _any_of(contexts)
+    if search is not None:
+        if weight < STRONG_CUE and search(text):
+            return True
+        if search(text, max(0, start - NEAR_CHARS), end + NEAR_CHARS):
+            return True
     opened = text.rfind("《", 0, start)
     return opened != -1 and "》" not in text[opened:start] and "》" in text[end:]
 
@@ -202,28 +215,59 @@ def _valid(line: Line, hits: list[CueHit], offset: int, lexicon: Lexicon, episod
 Unit = tuple[int, int, int, int, int, int, int]
 
 
+def _line_sizes(norms: list[str]) -> list[int]:
+    """``[counted_chars(n) for n in norms]`` in one pass over all the text in numpy: a
+    character counts or not on its own, so ``counted_chars`` is asked once per distinct
+    character (a script has a few thousand), not made to list every character of every line."""
+    codes = np.frombuffer("".join(norms).encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    seen = np.zeros(int(codes.max(initial=0)) + 1, dtype=bool)  # by code point
+    seen[codes] = True
+    chars = np.flatnonzero(seen)
+    counted = np.zeros(len(seen), dtype=np.int8)
+    counted[chars] = [counted_chars(chr(c)) for c in chars.tolist()]
+    prefix = np.concatenate([[0], np.cumsum(counted[codes], dtype=np.int64)])
+    ends = np.cumsum([0] + [len(n) for n in norms])
+    return np.diff(prefix[ends]).tolist()
+
+
 def _units(script: Script) -> list[Unit]:
     """(episode number, start, end, counted characters, first and last source line, counted
     characters in subtitle lines) of every episode, an overlong episode cut into parts of
     about ``PART_KCHARS``."""
-    units = []
-    for ep in script.episodes:
-        lines = ep.lines
-        if not lines:
-            units.append((ep.number, 0, 0, 0, 0, 0, 0))
-            continue
-        sizes = [counted_chars(ln.norm) for ln in lines]
-        cut = sum(sizes) > LONG_EPISODE_KCHARS * 1000
-        part: list[int] = []
-        for k in range(len(sizes)):
-            part.append(k)
-            if k == len(lines) - 1 or (cut and sum(sizes[i] for i in part) >= PART_KCHARS * 1000):
-                a, b = lines[part[0]], lines[part[-1]]
-                said = sum(sizes[i] for i in part if lines[i].kind == LineKind.SUBTITLE)
-                units.append((ep.number, a.offset, b.offset + len(b.norm),
-                              sum(sizes[i] for i in part), a.source_line, b.source_line, said))
-                part = []
+    episodes = [(ep.number, ep.lines) for ep in script.episodes]
+    sizes = _line_sizes([ln.norm for _, lines in episodes for ln in lines])
+    units: list[Unit] = []
+    at = 0
+    for number, lines in episodes:
+        units += _episode_units(number, lines, sizes[at:at + len(lines)])
+        at += len(lines)
     return units
+
+
+def _episode_units(number: int, lines: list[Line], sizes: list[int]) -> list[Unit]:
+    """The units of one episode whose lines have ``sizes`` counted characters."""
+    if not lines:
+        return [(number, 0, 0, 0, 0, 0, 0)]
+    whole = sum(sizes) <= LONG_EPISODE_KCHARS * 1000
+    units = []
+    for part in [range(len(lines))] if whole else _parts(sizes):
+        a, b = lines[part[0]], lines[part[-1]]
+        said = sum(sizes[i] for i in part if lines[i].kind == LineKind.SUBTITLE)
+        units.append((number, a.offset, b.offset + len(b.norm), sum(sizes[i] for i in part),
+                      a.source_line, b.source_line, said))
+    return units
+
+
+def _parts(sizes: list[int]) -> list[range]:
+    """Runs of consecutive lines, each closed once it holds ``PART_KCHARS`` thousand counted
+    characters (the last one with what is left)."""
+    parts, start, held = [], 0, 0
+    for k, size in enumerate(sizes):
+        held += size
+        if k == len(sizes) - 1 or held >= PART_KCHARS * 1000:
+            parts.append(range(start, k + 1))
+            start, held = k + 1, 0
+    return parts
 
 
 def blocks_of(script: Script, front_chars: int = 0) -> list[Block]:
@@ -243,6 +287,17 @@ def blocks_of(script: Script, front_chars: int = 0) -> list[Block]:
     return out
 
 
+def block_speakers(script: Script, blocks: Sequence[Block]) -> list[set[str]]:
+    """The speakers of each block's own episodes."""
+    said: dict[int, set[str]] = defaultdict(set)
+    for ep in script.episodes:
+        said[ep.number].update(ln.speaker for ln in ep.lines if ln.speaker)
+    numbers = sorted(said)
+    return [set().union(*(said[n] for n in numbers[bisect_left(numbers, block.first):
+                                                   bisect_right(numbers, block.last)]))
+            for block in blocks]
+
+
 def _scale(kchars: float, spoken: bool = False) -> float:
     """The lexicon scale of a block of ``kchars`` thousand counted characters."""
     top = SPOKEN_KCHARS if spoken else SCRIPT_KCHARS
@@ -254,19 +309,20 @@ def block_lexicon_score(evidence: list[TropeEvidence], kchars: float,
                         spoken: bool = False) -> tuple[float, int]:
     """(lexicon_score, distinct cues of weight ≥ 1) of one trope's evidence in one block
     (``spoken``: a block of speech alone)."""
-    counts: dict[str, int] = defaultdict(int)
+    counts: dict[str, int] = {}  # cues in order of first occurrence: the order of the sum
     weights: dict[str, float] = {}
     for ev in evidence:
-        counts[ev.cue] += 1
-        weights[ev.cue] = ev.weight
-    raw = sum(weights[c] * (1 + math.log(n)) for c, n in counts.items())
+        cue = ev.cue
+        counts[cue] = counts.get(cue, 0) + 1
+        weights[cue] = ev.weight
+    raw = sum([weights[c] * (1 + math.log(n)) for c, n in counts.items()])
     score = 1 - math.exp(-(raw / max(kchars, 1.0)) / _scale(kchars, spoken))
-    distinct = sum(1 for c in counts if weights[c] >= 1)
+    distinct = sum([w >= 1 for w in weights.values()])
     if kchars > TWO_CUES_KCHARS and len(counts) < 2:
         # Longer than a synopsis, one word repeated is not a premise (照片, 真迹, 北境):
         # a reader accepts a trope in a script from at least two different cues.
         return 0.0, distinct
-    if not any(w >= STRONG_CUE for w in weights.values()) and distinct < MIN_DISTINCT:
+    if distinct < MIN_DISTINCT and not any([w >= STRONG_CUE for w in weights.values()]):
         score *= 0.5
     return score, distinct
 
@@ -279,48 +335,80 @@ def combine(lexicon_score: float, classifier_prob: float | None) -> float:
     return lexicon_score + (PRESENT_THRESHOLD - BAND_LOW) * (2 * classifier_prob - 1)
 
 
-def _in_block(ev: TropeEvidence, block: Block) -> bool:
-    return (block.first <= ev.episode <= block.last
-            and (block.lines is None or block.lines[0] <= ev.line <= block.lines[1]))
+def _block_evidence(evs: list[TropeEvidence], blocks: list[Block], firsts: np.ndarray,
+                    lasts: np.ndarray) -> Iterator[tuple[int, list[TropeEvidence]]]:
+    """``(k, the evidence of blocks[k])`` for every block holding some of ``evs``, in order;
+    ``firsts``/``lasts``: the blocks' episode bounds. The hits are searched by episode, not
+    each tested against every block, and keep their order in ``evs`` (it sets the order of
+    ``block_lexicon_score``'s sum)."""
+    if not evs:
+        return
+    episodes = np.array([ev.episode for ev in evs], dtype=np.int64)
+    order = np.argsort(episodes, kind="stable")
+    ranked = episodes[order]
+    lows = np.searchsorted(ranked, firsts, side="left")
+    highs = np.searchsorted(ranked, lasts, side="right")
+    for k in np.flatnonzero(highs > lows).tolist():
+        mine = [evs[i] for i in sorted(order[lows[k]:highs[k]].tolist())]
+        lines = blocks[k].lines
+        if lines is not None:
+            mine = [ev for ev in mine if lines[0] <= ev.line <= lines[1]]
+        if mine:
+            yield k, mine
 
 
 def score_tropes(script: Script, evidence: list[TropeEvidence], lexicon: Lexicon,
                  classifier: Callable[[Block], dict[str, float]] | None = None, *,
-                 front_chars: int = 0) -> list[TropeScore]:
+                 front_chars: int = 0,
+                 classify_many: Callable[[list[Block]], list[dict[str, float]]] | None = None,
+                 ) -> list[TropeScore]:
     """Scores for every trope in the lexicon, strongest first. ``classifier(block)``: the
-    classifier's probabilities for a block, asked only for blocks in the band."""
+    classifier's probabilities for a block, asked only for blocks in the band;
+    ``classify_many(blocks)``: the same for many blocks in one batch, used instead when
+    given."""
     by_trope: dict[str, list[TropeEvidence]] = defaultdict(list)
     for ev in evidence:
         by_trope[ev.trope].append(ev)
     blocks = blocks_of(script, front_chars)
+    firsts = np.array([b.first for b in blocks], dtype=np.int64)
+    lasts = np.array([b.last for b in blocks], dtype=np.int64)
+    judged = {tid: [(k, *block_lexicon_score(mine, blocks[k].kchars, blocks[k].spoken))
+                    for k, mine in _block_evidence(by_trope.get(tid, []), blocks, firsts, lasts)]
+              for tid in lexicon.tropes}
+    band = sorted({k for rows in judged.values() for k, lscore, _ in rows
+                   if BAND_LOW <= lscore < PRESENT_THRESHOLD})
     asked: dict[int, dict[str, float]] = {}
-    out = []
-    for tid, trope in lexicon.tropes.items():
-        evs = by_trope.get(tid, [])
-        best = (0.0, 0.0, 0, None, None)  # score, lexicon score, distinct, prob, first block
-        first_present = None
-        for k, block in enumerate(blocks):
-            mine = [ev for ev in evs if _in_block(ev, block)]
-            if not mine:
-                continue
-            lscore, distinct = block_lexicon_score(mine, block.kchars, block.spoken)
-            prob = None
-            if classifier is not None and BAND_LOW <= lscore < PRESENT_THRESHOLD:
-                if k not in asked:
-                    asked[k] = classifier(block)
-                prob = asked[k].get(tid)
-            score = combine(lscore, prob)
-            if score >= PRESENT_THRESHOLD and first_present is None:
-                first_present = block
-            if score > best[0]:
-                best = (score, lscore, distinct, prob, block)
-        score, lscore, distinct, prob, _ = best
-        out.append(TropeScore(
-            trope=tid, name_zh=trope.name_zh, name_en=trope.name_en,
-            lexicon_score=round(lscore, 4),
-            classifier_prob=None if prob is None else round(prob, 4),
-            score=round(score, 4), present=first_present is not None,
-            evidence_count=len(evs), distinct_cues=distinct,
-            established=first_present.label if first_present is not None else ""))
+    if band and classify_many is not None:
+        asked = dict(zip(band, classify_many([blocks[k] for k in band]), strict=True))
+    elif band and classifier is not None:
+        asked = {k: classifier(blocks[k]) for k in band}
+    out = [_trope_score(tid, trope, judged[tid], blocks, asked, len(by_trope.get(tid, [])))
+           for tid, trope in lexicon.tropes.items()]
     out.sort(key=lambda s: -s.score)
     return out
+
+
+def _trope_score(tid: str, trope: Trope, judged: list[tuple[int, float, int]],
+                 blocks: list[Block], asked: dict[int, dict[str, float]],
+                 evidence_count: int) -> TropeScore:
+    """A trope's score from its blocks' lexicon scores ``judged`` and the classifier's
+    probabilities ``asked`` of the blocks in the band."""
+    # score, lexicon score, distinct cues, classifier probability
+    best: tuple[float, float, int, float | None] = (0.0, 0.0, 0, None)
+    first_present = None
+    for k, lscore, distinct in judged:
+        prob = (asked[k].get(tid) if k in asked and BAND_LOW <= lscore < PRESENT_THRESHOLD
+                else None)
+        score = combine(lscore, prob)
+        if score >= PRESENT_THRESHOLD and first_present is None:
+            first_present = blocks[k]
+        if score > best[0]:
+            best = (score, lscore, distinct, prob)
+    score, lscore, distinct, prob = best
+    return TropeScore(
+        trope=tid, name_zh=trope.name_zh, name_en=trope.name_en,
+        lexicon_score=round(lscore, 4),
+        classifier_prob=None if prob is None else round(prob, 4),
+        score=round(score, 4), present=first_present is not None,
+        evidence_count=evidence_count, distinct_cues=distinct,
+        established=first_present.label if first_present is not None else "")
