@@ -17,6 +17,7 @@ import datetime as _dt
 import os
 import platform
 import resource
+import shutil
 import statistics
 import sys
 import time
@@ -178,6 +179,17 @@ def target_line(name: str, value: float, unit: str, op: str, target: float) -> b
     return met
 
 
+def tropescan_command() -> list[str]:
+    """The installed console script next to this interpreter (else on PATH, else the module)."""
+    local = Path(sys.executable).with_name("tropescan")
+    if local.exists():
+        return [str(local)]
+    found = shutil.which("tropescan")
+    if found:
+        return [found]
+    return [sys.executable, "-c", "import sys; from tropescan.cli import main; sys.exit(main())"]
+
+
 # --- synthetic scripts from the sample corpus --------------------------------------------------
 
 def render_episode(episode: Any, number: int) -> list[str]:
@@ -218,6 +230,23 @@ def sample_scripts(analyzer: Any) -> list[tuple[Any, Any]]:
     from tropescan.sample import read_manifest
 
     return [(w, analyzer.read(w.path)) for w in read_manifest()]
+
+
+def series_script(analyzer: Any, n_episodes: int, folder: Path) -> Path:
+    """The first ``n_episodes`` episodes of the sample scripts as one series, renumbered 1..N,
+    written to ``folder/series_<N>.txt`` (an 80-episode series is ~50k characters, the size of
+    a real one)."""
+    lines = ["剧本名：《合订本》", "类型：都市 / 合集"]
+    number = 1
+    for _work, script in sample_scripts(analyzer):
+        for episode in script.episodes:
+            if number > n_episodes:
+                break
+            lines.extend(render_episode(episode, number))
+            number += 1
+    path = folder / f"series_{n_episodes}.txt"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 def long_script(analyzer: Any, target_chars: int, folder: Path) -> Path:

@@ -15,7 +15,13 @@ What is measured, in the same run:
    the Analyzer (jobs=1) or spawning the workers that each load one (jobs=2). The sample
    index is cached on disk beforehand. Steady-state throughput (first row to last row) is
    printed as well: it leaves the start-up out.
-2. A Dask ``LocalCluster(n_workers=2, threads_per_worker=1)`` against the local pool on the
+2. Judges' batches as they run them: ``tropescan batch DIR -o results.csv --jobs 2`` in a fresh
+   process, with ``--reports DIR`` against without, over the sample corpus (every report page
+   with its charts, the index and the copy pairs). Target: with reports <= 3x without. Then
+   the same with reports over ``--big`` submissions (default 2,000: the sample corpus copied
+   under new names): peak RSS of the whole process tree (the command and its workers, summed,
+   sampled every 0.1 s). Target: < 2 GB.
+3. A Dask ``LocalCluster(n_workers=2, threads_per_worker=1)`` against the local pool on the
    same batch (``run_batch(..., scheduler=address)``). The cluster is started before the
    clock; its workers build their Analyzer inside the timed run, as pool workers do. A
    second Dask run on the same cluster shows warm workers (they keep their Analyzer).
@@ -38,7 +44,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ensure_sample_index, machine_load, median, print_machine, ratio_line
+from _common import (
+    ensure_sample_index,
+    machine_load,
+    median,
+    print_machine,
+    ratio_line,
+    target_line,
+    tropescan_command,
+)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -48,10 +62,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="sizes as multiples of the sample corpus (default: 1 8; --quick: 1)")
     p.add_argument("--repeat", type=int, help="runs per configuration (default 3; --quick 1)")
     p.add_argument("--no-dask", action="store_true", help="skip the Dask comparison")
+    p.add_argument("--big", type=int, help="submissions in the memory run of batch --reports "
+                   "(default 2000; --quick: skipped)")
     p.add_argument("--child", help=argparse.SUPPRESS)  # internal: one timed run, JSON out
     args = p.parse_args(argv)
     args.copies = args.copies or ([1] if args.quick else [1, 8])
     args.repeat = args.repeat or (1 if args.quick else 3)
+    args.big = 0 if args.quick and args.big is None else (args.big or 2000)
     return args
 
 
@@ -193,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
                             "than one process, so an idle 2-core machine could reach ~2x)")
             pool[copies] = runs[2]
 
+        judges_batches(sources, Path(tmp), args)
         if args.no_dask:
             print(f"\nload at the end: {machine_load()}")
             return 0
@@ -261,6 +279,83 @@ def _wait_workers(cluster, n: int, timeout: float = 60.0) -> None:
             if time.monotonic() > deadline:
                 raise SystemExit(f"Dask cluster did not reach {n} workers in {timeout:.0f} s")
             time.sleep(0.1)
+
+
+
+# --- judges' batches: the CLI with and without reports ------------------------------------------
+
+def tree_rss_mb(root: int) -> float:
+    """Resident memory of ``root`` and all its descendants, summed (Linux /proc; 0 elsewhere)."""
+    parents: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    for d in Path("/proc").glob("[0-9]*"):
+        try:
+            status = (d / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        parents[int(d.name)] = int(fields.get("PPid", "0").strip() or 0)
+        rss[int(d.name)] = int(fields.get("VmRSS", "0 kB").split()[0] or 0)
+    tree, grew = {root}, True
+    while grew:
+        more = {p for p, pp in parents.items() if pp in tree} - tree
+        tree |= more
+        grew = bool(more)
+    return sum(rss.get(p, 0) for p in tree) / 1024
+
+
+def cli_batch(folder: Path, out: Path, reports: Path | None) -> tuple[float, float]:
+    """Wall seconds and peak tree RSS (MB) of ``tropescan batch`` in a fresh process."""
+    cmd = [*tropescan_command(), "batch", str(folder), "-o", str(out), "--jobs", "2",
+           "--corpus", "sample"]
+    if reports is not None:
+        cmd += ["--reports", str(reports)]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    peak = 0.0
+    while proc.poll() is None:
+        peak = max(peak, tree_rss_mb(proc.pid))
+        time.sleep(0.1)
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"tropescan batch failed ({proc.returncode}): "
+                         f"{(proc.stderr.read() if proc.stderr else '')[-2000:]}")
+    return wall, peak
+
+
+def judges_batches(sources: list[Path], tmp: Path, args: argparse.Namespace) -> None:
+    folder = tmp / "judges"
+    folder.mkdir()
+    for src in sources:
+        shutil.copyfile(src, folder / src.name)
+    n = len(sources)
+    print(f"\ntropescan batch --jobs 2 over {n} scripts, {args.repeat} run(s) each, alternating "
+          "(fresh processes)", flush=True)
+    plain, rep = [], []
+    for k in range(args.repeat):
+        plain.append(cli_batch(folder, tmp / f"plain{k}.csv", None))
+        rep.append(cli_batch(folder, tmp / f"rep{k}.csv", tmp / f"reports{k}"))
+    pages = len(list((tmp / "reports0").glob("*.html")))
+    t_plain, t_rep = median(w for w, _ in plain), median(w for w, _ in rep)
+    print(f"  without reports  {' '.join(f'{w:.2f}' for w, _ in plain)} s; median {t_plain:.2f} s")
+    print(f"  with --reports   {' '.join(f'{w:.2f}' for w, _ in rep)} s; median {t_rep:.2f} s "
+          f"({pages} pages incl. index.html)")
+    ratio_line("batch_reports_vs_no_reports", t_rep / t_plain, "<=", 3.0,
+               note=f"(tropescan batch --jobs 2, {n} scripts)")
+    if not args.big:
+        return
+    big = tmp / "big"
+    copies = -(-args.big // n)
+    make_batch(sources, copies, big)
+    files = sorted(big.rglob("*.*"))
+    for extra in files[args.big:]:
+        extra.unlink()
+    print(f"\ntropescan batch --jobs 2 --reports over {args.big:,} submissions (the sample "
+          "corpus copied under new names)", flush=True)
+    wall, peak = cli_batch(big, tmp / "big.csv", tmp / "big-reports")
+    print(f"  {wall:.1f} s ({args.big / wall:.1f} scripts/s); peak RSS of the process tree "
+          f"{peak:,.0f} MB")
+    target_line(f"batch_reports_peak_rss_{args.big}", peak, "MB", "<=", 2000)
 
 
 if __name__ == "__main__":
