@@ -49,6 +49,7 @@ CONTINUE_BEFORE = set("的了是就都也还和跟与而并且吗呢吧啊着过
 _HARD = "。!?！？;；…"
 _CLOSE = "\"'”’」』)）】》"
 _HARD_RE = re.compile(rf"(?:[{_HARD}]|\.{{2,}})+[{_CLOSE}]*\s*")  # NFKC made … into ...
+_HARD_CHARS = frozenset(_HARD)  # one character that _HARD_RE finds on its own
 _SOFT_RE = re.compile(r"[\s，,、:：]+")
 #: sentence-final particles: a stretch ending in one is a sentence of its own
 FINAL_PARTICLES = "吗呢吧啊呀嘛啦哦哇呐咯"
@@ -103,24 +104,25 @@ class Sentence:
         return self
 
 
-def _cuts_at(text: str, pattern: re.Pattern[str]) -> list[int]:
-    """Positions just after each match of ``pattern`` (inside the text)."""
-    return [m.end() for m in pattern.finditer(text) if 0 < m.end() < len(text)]
+def _counts(text: str) -> list[int]:
+    """``counted_chars(text[:i])`` for every ``i``: a slice's count is then one subtraction,
+    not a regex pass per slice (``\\w``, what it counts, is ``isalnum()`` or ``_``)."""
+    return list(itertools.accumulate(map(str.isalnum, text.replace("_", "0")), initial=0))
 
 
-def _long_cuts(text: str, a: int, b: int) -> list[int]:
+def _long_cuts(text: str, cum: list[int], a: int, b: int) -> list[int]:
     """Cut positions inside ``text[a:b]`` (an unpunctuated stretch) so that every part is at
     most ``MAX_CHARS`` counted characters: before a marker or after a final particle, the
-    candidate nearest the middle; else the middle."""
-    if counted_chars(text[a:b]) <= MAX_CHARS:
+    candidate nearest the middle; else the middle. ``cum``: ``_counts(text)``."""
+    if cum[b] - cum[a] <= MAX_CHARS:
         return []
     candidates = [m.start() for m in _MARKER_RE.finditer(text, a, b)]
     candidates += [i + 1 for i in range(a, b) if text[i] in FINAL_PARTICLES]
     candidates = [c for c in candidates
-                  if counted_chars(text[a:c]) >= MIN_CHARS and counted_chars(text[c:b]) >= MIN_CHARS]
+                  if cum[c] - cum[a] >= MIN_CHARS and cum[b] - cum[c] >= MIN_CHARS]
     mid = a + (b - a) // 2
     cut = min(candidates, key=lambda c: (abs(c - mid), c)) if candidates else mid
-    return [*_long_cuts(text, a, cut), cut, *_long_cuts(text, cut, b)]
+    return [*_long_cuts(text, cum, a, cut), cut, *_long_cuts(text, cum, cut, b)]
 
 
 def split_text(text: str) -> list[tuple[int, int]]:
@@ -132,34 +134,44 @@ def split_text(text: str) -> list[tuple[int, int]]:
     >>> [t[a:b] for a, b in split_text("龙……龙帅？原来你是龙帅！")]
     ['龙……', '龙帅？', '原来你是龙帅！']
     """
+    return _split(text, _counts(text))
+
+
+def _split(text: str, cum: list[int]) -> list[tuple[int, int]]:
+    """``split_text``, given ``cum = _counts(text)``."""
     if not text:
         return []
-    cuts = _cuts_at(text, _HARD_RE)
+    ends = [m.end() for m in _HARD_RE.finditer(text)]
+    if ends == [len(text)] and cum[-1] <= SOFT_CUT_CHARS:
+        return [(0, len(text))]  # one short sentence, the most common line
+    cuts = ends[:-1] if ends and ends[-1] == len(text) else ends
+    # every chunk before a cut ends in sentence punctuation; the last one when a match ends
+    # the text (the pattern has no lookaround, so a chunk's own search finds the same)
+    tail_punctuated = len(cuts) < len(ends)
     bounds = [0, *cuts, len(text)]
     spans: list[tuple[int, int]] = []
-    for a, b in itertools.pairwise(bounds):
-        chunk = text[a:b]
-        punctuated = bool(_HARD_RE.search(chunk))
-        soft = [] if punctuated and counted_chars(chunk) <= SOFT_CUT_CHARS else [
-            a + c for c in _cuts_at(chunk, _SOFT_RE)]
-        inner = [a, *soft, b]
-        for x, y in itertools.pairwise(inner):
-            more = [] if punctuated else _long_cuts(text, x, y)
-            edges = [x, *more, y]
-            spans += list(itertools.pairwise(edges))
-    return _merge_short(text, spans)
+    for k, (a, b) in enumerate(itertools.pairwise(bounds)):
+        punctuated = k < len(cuts) or tail_punctuated
+        if punctuated and cum[b] - cum[a] <= SOFT_CUT_CHARS:
+            spans.append((a, b))  # a short sentence: nothing to cut
+            continue
+        soft = [m.end() for m in _SOFT_RE.finditer(text, a, b) if m.end() < b]
+        for x, y in itertools.pairwise([a, *soft, b]):
+            more = [] if punctuated else _long_cuts(text, cum, x, y)
+            spans += itertools.pairwise([x, *more, y])
+    return _merge_short(text, cum, spans)
 
 
-def _merge_short(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _merge_short(text: str, cum: list[int],
+                 spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Fragments under ``MIN_CHARS`` join the span after them (the last one, the span before);
     a fragment that ends a sentence (。！？) stays on its own when it says anything."""
     out: list[tuple[int, int]] = []
     carry: int | None = None
     for a, b in spans:
         start = a if carry is None else carry
-        piece = text[a:b]
-        ends = bool(_HARD_RE.search(piece.rstrip()[-1:] or " ")) and counted_chars(piece) > 0
-        if counted_chars(text[start:b]) < MIN_CHARS and not ends:
+        short = cum[b] - cum[start] < MIN_CHARS
+        if short and not (text[a:b].rstrip()[-1:] in _HARD_CHARS and cum[b] > cum[a]):
             carry = start
             continue
         out.append((start, b))
@@ -194,7 +206,8 @@ def sentences(script: Script) -> list[Sentence]:
                                         line.start_s - prev_end):
                 out.append(_sentence(script, ei, open_))
                 open_ = []
-            groups = [[*open_, pieces[0]], *([p] for p in pieces[1:])]
+            groups = [[p] for p in pieces]
+            groups[0][:0] = open_  # the short cues before it open the first sentence
             open_ = []
             last = pieces[-1]
             out += [_sentence(script, ei, g) for g in groups[:-1]]
@@ -235,19 +248,21 @@ def _chars(script: Script, pieces: list[Piece]) -> int:
 
 
 def _sentence(script: Script, ei: int, pieces: list[Piece]) -> Sentence:
-    text = "".join(script.text[p.start:p.end] for p in pieces).strip()
+    text = ("".join(script.text[p.start:p.end] for p in pieces) if len(pieces) > 1
+            else script.text[pieces[0].start:pieces[0].end]).strip()
     return Sentence(ei, tuple(pieces), text, len(pieces) - 1)
 
 
 def _line_pieces(norm: str, offset: int, start_s: float, end_s: float, ref: int) -> list[Piece]:
     """One line's sentence spans as pieces, timed by the counted characters before them."""
-    spans = split_text(norm)
-    total = counted_chars(norm) or 1
+    cum = _counts(norm)
+    spans = _split(norm, cum)
+    total = cum[-1] or 1
     duration = max(end_s - start_s, 0.0)
     out = []
     before = 0
     for a, b in spans:
-        n = counted_chars(norm[a:b])
+        n = cum[b] - cum[a]
         t0 = start_s + duration * before / total
         t1 = start_s + duration * min(before + n, total) / total
         out.append(Piece(ref, offset + a, offset + b, round(t0, 3), round(t1, 3)))

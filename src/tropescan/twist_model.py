@@ -28,6 +28,7 @@ P(twist) x P(category k | twist). Saved as ``model.json`` + ``weights.npz`` (no 
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,7 +44,16 @@ from .model import LineKind, Script
 from .schema import TWIST_CATEGORIES, TWISTS_MODEL_METHOD
 from .segment import Tokens
 from .sentences import SCORED_KINDS, Sentence, sentences
-from .twist_signals import GROUPS, SIGNAL_FEATURES, SignalLexicon, load_signals, signal_features
+from .twist_signals import (
+    GROUPS,
+    SIGNAL_FEATURES,
+    GramIndex,
+    SignalLexicon,
+    gram_keys,
+    load_signals,
+    signal_features,
+    text_grams,
+)
 from .util import load_model_folder, save_model_folder, smoothed_idf
 
 FORMAT = "tropescan.twistmodel/3"
@@ -98,50 +108,8 @@ def _ngrams(text: str) -> list[str]:
     return out
 
 
-_BITS = 21  # a code point (+1) fits in 21 bits; three of them in an int64
 #: (neighbour, plane offset): the next sentence in plane 6, the one before in plane 7
 CONTEXT = ((1, 0x60000), (-1, 0x70000))
-
-
-class _Shift(dict):  # type: ignore[type-arg]
-    """A ``str.translate`` table moving every code point below U+10000 by ``offset``."""
-
-    def __init__(self, offset: int) -> None:
-        super().__init__()
-        self.offset = offset
-
-    def __missing__(self, key: int) -> int:
-        return key + self.offset if key < 0x10000 else key
-
-
-_SHIFTED = {shift: _Shift(shift) for _, shift in CONTEXT}
-
-
-def _gram_key(gram: str) -> int:
-    """One integer per n-gram (n <= 3): code points + 1, 21 bits each, first in the low bits.
-    Lengths never collide: a longer gram has a non-zero higher field."""
-    return sum((ord(c) + 1) << (_BITS * k) for k, c in enumerate(gram))
-
-
-def _text_grams(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """(text index, ``_gram_key``) of every character n-gram of every text, NGRAM sizes."""
-    lens = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    cps = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.int64) + 1
-    line = np.repeat(np.arange(len(texts), dtype=np.int64), lens)
-    rows, keys = [], []
-    for n in range(NGRAM[0], NGRAM[1] + 1):
-        m = len(cps) - n + 1
-        if m <= 0:
-            continue
-        key = cps[:m].copy()
-        for j in range(1, n):
-            key |= cps[j:j + m] << (_BITS * j)
-        inside = line[:m] == line[n - 1:n - 1 + m]  # the gram does not cross into the next text
-        rows.append(line[:m][inside])
-        keys.append(key[inside])
-    if not rows:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    return np.concatenate(rows), np.concatenate(keys)
 
 
 def _sentence_hits(sents: Sequence[Sentence], by_line: dict[int, list[CueHit]]
@@ -179,7 +147,7 @@ def sentence_features(script: Script, tokens: Tokens, lexicon: Lexicon,
     if len(sents):  # relative to the script's own habits: ASR has no punctuation at all
         cols = [_COL[c] for c in RELATIVE]
         dense[:, cols] -= dense[:, cols].mean(axis=0)
-    cues = [list(dict.fromkeys(h.cue for h in hs)) for hs in hits]
+    cues = [list(dict.fromkeys(h.cue for h in hs)) if hs else [] for hs in hits]
     return SentenceFeatures(sents, dense, texts, cues, context_texts(texts, sents))
 
 
@@ -193,20 +161,29 @@ def context_texts(texts: Sequence[str], sents: Sequence[Sentence]) -> list[str]:
     """Each sentence's text, then the next sentence's and the one before, each moved to its
     own unused Unicode plane (``CONTEXT``): one n-gram vocabulary holds 什么 said here, 什么
     said just after (a reaction) and just before (a set-up), as three different features."""
-    out = []
-    for i, t in enumerate(texts):
-        parts = [t]
-        for k, shift in CONTEXT:
-            j = i + k
-            if 0 <= j < len(texts) and sents[j].episode == sents[i].episode:
-                parts.append(texts[j].translate(_SHIFTED[shift]))
-        out.append("\n".join(parts))
-    return out
+    episode = [s.episode for s in sents]
+    n = len(texts)
+    columns = [list(texts)]
+    for k, shift in CONTEXT:
+        moved = _moved(texts, shift)
+        columns.append(["\n" + moved[i + k] if 0 <= i + k < n and episode[i + k] == episode[i]
+                        else "" for i in range(n)])
+    return ["".join(parts) for parts in zip(*columns, strict=True)]
+
+
+def _moved(texts: Sequence[str], offset: int) -> list[str]:
+    """Every text with each code point below U+10000 moved up by ``offset``, in one pass."""
+    cps = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    joined = np.where(cps < 0x10000, cps + offset, cps).astype("<u4").tobytes().decode("utf-32-le")
+    return [joined[a:b] for a, b in itertools.pairwise(itertools.accumulate(map(len, texts),
+                                                                            initial=0))]
 
 
 def _cue_columns(dense: np.ndarray, sents: Sequence[Sentence],
                  hits: Sequence[Sequence[CueHit]]) -> None:
     for i, hs in enumerate(hits):
+        if not hs:
+            continue  # no cue: the row keeps its zeros
         best: dict[str, float] = {}
         for h in hs:
             best[h.group] = max(best.get(h.group, 0.0), h.weight)
@@ -224,61 +201,104 @@ def _cue_columns(dense: np.ndarray, sents: Sequence[Sentence],
 
 def _sentence_columns(dense: np.ndarray, script: Script, place: LinePlace,
                       sents: Sequence[Sentence], texts: Sequence[str]) -> None:
-    """Punctuation, length, kind, place in the episode, open endings (one row per sentence)."""
-    by_episode: dict[int, list[int]] = {}
-    for i, s in enumerate(sents):
-        by_episode.setdefault(s.episode, []).append(i)
-    first_ref = np.cumsum([0] + [len(ep.lines) for ep in script.episodes])
+    """Punctuation, length, kind, place in the episode, open endings (one row per sentence),
+    column by column over the whole script."""
+    if not sents:
+        return
+    dense[:, _COL["excl"]] = np.minimum([t.count("!") for t in texts], 3)
+    dense[:, _COL["quest"]] = np.minimum([t.count("?") for t in texts], 3)
+    dense[:, _COL["ellipsis"]] = np.minimum([t.count("..") + t.count("…") for t in texts], 3)
+    dense[:, _COL["dash"]] = np.minimum([t.count("—") + t.count("--") for t in texts], 3)
+    size = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) / 20.0
+    dense[:, _COL["len"]] = np.where(size > 3.0, 3.0, size)
+    n = len(sents)
+    # each episode's sentences in script order: the rank in it, the ones around, its last
+    episode_of = np.fromiter((s.episode for s in sents), dtype=np.int64, count=len(sents))
+    order = np.argsort(episode_of, kind="stable")
+    episode = episode_of[order]
+    opens = np.r_[True, episode[1:] != episode[:-1]]
+    starts, group = np.flatnonzero(opens), np.cumsum(opens) - 1
+    ends = np.r_[starts[1:], n][group]
+    at = np.arange(n)
+    rank, from_end, prev, nxt, last = (np.zeros(n, dtype=np.int64) for _ in range(5))
+    rank[order], from_end[order] = at - starts[group], ends - 1 - at
+    prev[order] = order[np.where(at > starts[group], at - 1, at)]  # itself at the ends
+    nxt[order] = order[np.where(at < ends - 1, at + 1, at)]
+    last[order] = order[ends - 1]
+    # how intense each episode is as a whole: a calm one's ending is rarely a hook (summed
+    # like the rows of any part of this C-ordered block: each row on its own)
+    strength = dense[np.ix_(at, [_COL[c] for c in _INTENSE])].sum(axis=1)
+    intensity = np.zeros(n)
+    for a, b in zip(starts.tolist(), np.r_[starts[1:], n].tolist(), strict=True):
+        intensity[order[a:b]] = float(strength[order[a:b]].mean())
+    _line_columns(dense, script, sents, texts, episode_of, rank, prev, nxt)
+    land_s = np.array([s.landing.start_s for s in sents])
+    duration = np.array([max(ep.duration_s, 1e-6) for ep in script.episodes])[episode_of]
+    # np.where(b > a, b, a) is Python's max(a, b), np.where(a > b, b, a) its min(a, b)
+    closing = (from_end <= 1).astype(np.float64)
+    late = 1.0 - (duration - land_s) / TAIL_S
+    tail = np.where(late > closing, late, closing)
+    share = land_s / duration
+    head = 1.0 - np.array([s.start_s for s in sents]) / 5.0
+    dense[:, _COL["pos"]] = np.where(share > 1.0, 1.0, share)
+    dense[:, _COL["last1"]] = from_end == 0
+    dense[:, _COL["last2"]] = from_end == 1
+    dense[:, _COL["tail"]] = np.where(tail > 0.0, tail, 0.0)
+    dense[:, _COL["first3"]] = rank < 3
+    dense[:, _COL["head"]] = np.where(head > 0.0, head, 0.0)
+    dense[:, _COL["ep_intensity"]] = intensity
+    _ending_columns(dense, texts, tail, intensity, last)
+
+
+def _line_columns(dense: np.ndarray, script: Script, sents: Sequence[Sentence],
+                  texts: Sequence[str], episode: np.ndarray, rank: np.ndarray,
+                  prev: np.ndarray, nxt: np.ndarray) -> None:
+    """What the lines around each sentence say: its kind and note, a heading before it, a
+    scene change after it, a new speaker, an exclamation next. ``prev``/``nxt``: the
+    sentence before and after in its ``episode`` (itself at the ends, see ``rank``)."""
+    lines = [ln for ep in script.episodes for ln in ep.lines]  # Piece.ref indexes these
+    bounds = np.array([0, *itertools.accumulate(len(ep.lines) for ep in script.episodes)])
+    land = np.fromiter((s.landing.ref for s in sents), dtype=np.int64, count=len(sents))
+    first = np.fromiter((s.pieces[0].ref for s in sents), dtype=np.int64, count=len(sents))
+    heading = np.array([ln.kind == LineKind.HEADING for ln in lines] + [False])
+    scene = np.array([ln.kind in (LineKind.HEADING, LineKind.TRANSITION) for ln in lines]
+                     + [False])
+    speakers: dict[str | None, int] = {}
+    speaker = np.array([speakers.setdefault(ln.speaker, len(speakers)) for ln in lines])
+    # a subtitle is spoken, like dialogue
+    kind_col = {k: _COL[f"kind_{(LineKind.DIALOGUE if k is LineKind.SUBTITLE else k).value}"]
+                for k in {lines[r].kind for r in set(land.tolist())}}
+    dense[np.arange(len(sents)), [kind_col[lines[r].kind] for r in land.tolist()]] = 1.0
+    dense[:, _COL["paren"]] = [float(bool(lines[r].note)) for r in land.tolist()]
+    dense[:, _COL["joined"]] = [float(len(s.pieces) > 1 and len({p.ref for p in s.pieces}) > 1)
+                                for s in sents]
+    dense[:, _COL["after_heading"]] = (first > bounds[episode]) & heading[first - 1]
+    dense[:, _COL["scene_last"]] = (land + 1 < bounds[episode + 1]) & scene[land + 1]
+    dense[:, _COL["speaker_change"]] = (rank > 0) & (speaker[land[prev]] != speaker[land])
+    bang = np.array(["!" in t or "?" in t for t in texts])
+    dense[:, _COL["next_excl"]] = (nxt != np.arange(len(sents))) & bang[nxt]
+
+
+def _ending_columns(dense: np.ndarray, texts: Sequence[str], tail: np.ndarray,
+                    intensity: np.ndarray, last: np.ndarray) -> None:
+    """Where a sentence is in an episode's tail (``tail`` > 0): how open, intense, dangerous,
+    revealing, emotional or settling the ending is. ``last``: the episode's last sentence."""
+    rows = np.flatnonzero(tail > 0)
+    if not len(rows):
+        return
+    t = tail[rows]
+    f = dense[rows]
     open_sig = dense[:, [len(DENSE) - len(SIGNAL_FEATURES) + j for j in _OPEN]].sum(axis=1)
-    for ei, rows in by_episode.items():
-        ep = script.episodes[ei]
-        lines = ep.lines
-        duration = max(ep.duration_s, 1e-6)
-        # how intense the episode is as a whole: a calm one's ending is rarely a hook
-        intensity = float(dense[np.ix_(rows, [_COL[c] for c in _INTENSE])].sum(axis=1).mean())
-        for rank, i in enumerate(rows):
-            s, t = sents[i], texts[i]
-            li = s.landing.ref - int(first_ref[ei])
-            line = lines[li]
-            from_end = len(rows) - 1 - rank
-            f = dense[i]
-            f[_COL["excl"]] = min(t.count("!"), 3)
-            f[_COL["quest"]] = min(t.count("?"), 3)
-            f[_COL["ellipsis"]] = min(t.count("..") + t.count("…"), 3)
-            f[_COL["dash"]] = min(t.count("—") + t.count("--"), 3)
-            f[_COL["len"]] = min(len(t) / 20.0, 3.0)
-            f[_COL["paren"]] = float(bool(line.note))
-            f[_COL["joined"]] = float(len(s.refs) > 1)
-            kind = LineKind.DIALOGUE if line.kind is LineKind.SUBTITLE else line.kind
-            f[_COL[f"kind_{kind.value}"]] = 1.0  # a subtitle is spoken, like dialogue
-            tail = max(float(from_end <= 1), 1.0 - (duration - s.landing.start_s) / TAIL_S)
-            f[_COL["pos"]] = min(s.landing.start_s / duration, 1.0)
-            f[_COL["last1"]] = float(from_end == 0)
-            f[_COL["last2"]] = float(from_end == 1)
-            f[_COL["tail"]] = max(0.0, tail)
-            f[_COL["first3"]] = float(rank < 3)
-            f[_COL["head"]] = max(0.0, 1.0 - s.start_s / 5.0)
-            first_li = s.pieces[0].ref - int(first_ref[ei])
-            f[_COL["after_heading"]] = float(first_li > 0
-                                             and lines[first_li - 1].kind == LineKind.HEADING)
-            f[_COL["scene_last"]] = float(li + 1 < len(lines) and lines[li + 1].kind in (
-                LineKind.HEADING, LineKind.TRANSITION))
-            if rank > 0:
-                prev = lines[sents[rows[rank - 1]].landing.ref - int(first_ref[ei])]
-                f[_COL["speaker_change"]] = float(prev.speaker != line.speaker)
-            if rank + 1 < len(rows):
-                nxt = texts[rows[rank + 1]]
-                f[_COL["next_excl"]] = float("!" in nxt or "?" in nxt)
-            f[_COL["ep_intensity"]] = intensity
-            if tail > 0:
-                trailing = float(t.rstrip().endswith(("..", "—", "-", "?")))
-                f[_COL["end_open"]] = tail * min(1.0, (open_sig[i] + 0.5 * open_sig[rows[-1]]
-                                                       + f[_COL["cue_total"]] + trailing) / 2.0)
-                f[_COL["tail_intensity"]] = tail * intensity
-                f[_COL["tail_danger"]] = tail * (f[_COL["sig_danger"]] + f[_COL["sig_violence"]])
-                f[_COL["tail_reveal"]] = tail * (f[_COL["sig_reveal"]] + f[_COL["cue_total"]])
-                f[_COL["tail_emotion"]] = tail * f[_COL["emo_total"]]
-                f[_COL["tail_closure"]] = tail * f[_COL["sig_closure"]]
+    trailing = np.array([float(texts[i].rstrip().endswith(("..", "—", "-", "?")))
+                         for i in rows.tolist()])
+    cue = f[:, _COL["cue_total"]]
+    opened = (open_sig[rows] + 0.5 * open_sig[last[rows]] + cue + trailing) / 2.0
+    dense[rows, _COL["end_open"]] = t * np.where(opened < 1.0, opened, 1.0)
+    dense[rows, _COL["tail_intensity"]] = t * intensity[rows]
+    dense[rows, _COL["tail_danger"]] = t * (f[:, _COL["sig_danger"]] + f[:, _COL["sig_violence"]])
+    dense[rows, _COL["tail_reveal"]] = t * (f[:, _COL["sig_reveal"]] + cue)
+    dense[rows, _COL["tail_emotion"]] = t * f[:, _COL["emo_total"]]
+    dense[rows, _COL["tail_closure"]] = t * f[:, _COL["sig_closure"]]
 
 
 class TwistModel:
@@ -298,34 +318,22 @@ class TwistModel:
         return {"C": self.C, "min_count": self.min_count, "threshold": self.threshold,
                 "category_C": self.category_C}
 
-    def _gram_keys(self) -> tuple[np.ndarray, np.ndarray]:
-        """The vocabulary as sorted integer keys (see ``_text_grams``) and their columns."""
+    def _gram_index(self) -> GramIndex:
+        """The vocabulary's integer keys (``twist_signals.gram_keys``) -> their columns."""
         cached = getattr(self, "_keys", None)
         if cached is None:
-            grams = list(self.vocabulary_)
-            width = NGRAM[1]
-            # All grams at once, padded to ``width`` code points; the padding is zeroed by
-            # length, so the keys equal ``_gram_key`` (a per-gram loop cost 0.2 s cold).
-            cps = np.frombuffer("".join(g.ljust(width, "\0") for g in grams).encode("utf-32-le"),
-                                dtype=np.uint32).astype(np.int64).reshape(len(grams), width) + 1
-            lens = np.fromiter(map(len, grams), dtype=np.int64, count=len(grams))
-            cps[np.arange(width)[None, :] >= lens[:, None]] = 0
-            keys = np.zeros(len(grams), dtype=np.int64)
-            for j in range(width):
-                keys |= cps[:, j] << (_BITS * j)
-            cols = np.fromiter(self.vocabulary_.values(), dtype=np.int64, count=len(grams))
-            order = np.argsort(keys)
-            cached = self._keys = (keys[order], cols[order])
+            cols = np.fromiter(self.vocabulary_.values(), dtype=np.int64,
+                               count=len(self.vocabulary_))
+            cached = self._keys = GramIndex.of(gram_keys(list(self.vocabulary_), NGRAM[1]), cols)
         return cached
 
     def _grams(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(row, column, tf-idf weight) of every vocabulary n-gram of every text, each row
         L2-normalised: numpy throughout (a query never imports scipy)."""
-        rows, keys = _text_grams(texts)
-        vocab_keys, vocab_cols = self._gram_keys()
-        pos = np.searchsorted(vocab_keys, keys).clip(max=max(len(vocab_keys) - 1, 0))
-        hit = vocab_keys[pos] == keys if len(vocab_keys) else np.zeros(len(keys), dtype=bool)
-        pair = rows[hit] * len(self.vocabulary_) + vocab_cols[pos[hit]]
+        rows, keys = text_grams(texts, NGRAM)
+        cols = self._gram_index().lookup(keys)
+        hit = cols >= 0
+        pair = rows[hit] * len(self.vocabulary_) + cols[hit]
         pair, counts = np.unique(pair, return_counts=True)
         row, col = np.divmod(pair, len(self.vocabulary_))
         vals = (1.0 + np.log(counts)) * self.idf_[col]

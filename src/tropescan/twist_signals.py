@@ -25,12 +25,15 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from re import _constants, _parser
+from typing import Any
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from ._resources import lexicon_dir
 from .errors import Errors, LexiconError
@@ -46,8 +49,100 @@ SIGNAL_FEATURES = [
 FILES = ("twist_signals.toml", "emotion.toml")
 CAP = 4.0  # a group's feature is capped: ten 啪 are not ten times one
 _NUM = r"[0-9一二两三四五六七八九十百千万几半]+"
-NUMBER_RE = re.compile(rf"({_NUM})\s*(年|个月|月|天|日|号|岁|点|万|亿|块|元|次|分钟|小时|层|楼)")
-_HAN_PAIR = re.compile(r"(?=([\u4e00-\u9fff]{2}))")
+_UNITS = ("年", "个月", "月", "天", "日", "号", "岁", "点", "万", "亿", "块", "元", "次", "分钟", "小时",
+          "层", "楼")
+NUMBER_RE = re.compile(rf"({_NUM})\s*({'|'.join(_UNITS)})")
+_PLAIN = re.compile(r"[\u4e00-\u9fff]+")  # a pattern of Han characters only: no metacharacter
+GRAM_BITS = 21  # a code point (+1) fits in 21 bits; three of them in an int64
+#: ``SignalLexicon.marks`` bits after the groups': a title, an emotion word, a number's unit
+TITLE_BIT, EMOTION_BIT, UNIT_BIT = len(GROUPS), len(GROUPS) + 1, len(GROUPS) + 2
+_FIBONACCI = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / the golden ratio
+
+
+def gram_keys(grams: Sequence[str], width: int = 3) -> np.ndarray:
+    """One integer per n-gram (at most ``width`` <= 3 characters): code points + 1, 21 bits
+    each, first in the low bits; lengths never collide, a longer gram has a non-zero higher
+    field. All grams at once, padded to ``width`` code points and the padding zeroed by
+    length (a loop per gram cost 0.2 s cold)."""
+    cps = np.frombuffer("".join(g.ljust(width, "\0") for g in grams).encode("utf-32-le"),
+                        dtype=np.uint32).astype(np.int64).reshape(len(grams), width) + 1
+    lens = np.fromiter(map(len, grams), dtype=np.int64, count=len(grams))
+    cps[np.arange(width)[None, :] >= lens[:, None]] = 0
+    keys = np.zeros(len(grams), dtype=np.int64)
+    for j in range(width):
+        keys |= cps[:, j] << (GRAM_BITS * j)
+    return keys
+
+
+def text_grams(texts: Sequence[str], sizes: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(text index, ``gram_keys`` key) of every character n-gram of every text, for n from
+    ``sizes[0]`` to ``sizes[1]``."""
+    lens = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    cps = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"),
+                        dtype="<u4").astype(np.int64) + 1
+    line = np.repeat(np.arange(len(texts), dtype=np.int64), lens)
+    rows, keys = [], []
+    for n in range(sizes[0], sizes[1] + 1):
+        m = len(cps) - n + 1
+        if m <= 0:
+            continue
+        key = cps[:m].copy()
+        for j in range(1, n):
+            key |= cps[j:j + m] << (GRAM_BITS * j)
+        inside = line[:m] == line[n - 1:n - 1 + m]  # the gram does not cross into the next text
+        rows.append(line[:m][inside])
+        keys.append(key[inside])
+    if not rows:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(rows), np.concatenate(keys)
+
+
+def _slots(keys: np.ndarray, bits: int) -> np.ndarray:
+    """Each int64 key's home slot in a table of ``2**bits`` (Fibonacci hashing)."""
+    return ((keys.view(np.uint64) * _FIBONACCI) >> np.uint64(64 - bits)).view(np.int64)
+
+
+@dataclass(frozen=True, eq=False)
+class GramIndex:
+    """``gram_keys`` keys -> non-negative values: a linear-probing hash table at most a quarter
+    full, looked up for a whole script at once (a binary search per gram took 5x as long)."""
+
+    table: np.ndarray  # (2, 2**bits): the keys (0: an empty slot, no key is 0) and the values
+    bits: int
+
+    @classmethod
+    def of(cls, keys: np.ndarray, values: np.ndarray) -> GramIndex:
+        """The index of distinct positive ``keys`` (int64) and their ``values``."""
+        bits = max(4, len(keys).bit_length() + 2)
+        table = np.zeros((2, 1 << bits), dtype=np.int64)
+        slot = _slots(keys, bits)
+        todo = np.arange(len(keys))
+        while len(todo):
+            free = np.flatnonzero(table[0, slot[todo]] == 0)
+            # of the keys probing the same free slot the first takes it, the others probe on
+            _, first = np.unique(slot[todo[free]], return_index=True)
+            won = todo[free[first]]
+            table[0, slot[won]], table[1, slot[won]] = keys[won], values[won]
+            todo = np.setdiff1d(todo, won, assume_unique=True)
+            slot[todo] = (slot[todo] + 1) & ((1 << bits) - 1)
+        return cls(table, bits)
+
+    def lookup(self, keys: np.ndarray) -> np.ndarray:
+        """The value of every key (int64), -1 where a key is not in the index."""
+        mask = (1 << self.bits) - 1
+        slot = _slots(keys, self.bits)
+        held = self.table[0, slot]
+        out = np.where(held == keys, self.table[1, slot], -1)
+        todo = np.flatnonzero((held != keys) & (held != 0))  # probe on past another key
+        at = slot[todo]
+        while len(todo):
+            at = (at + 1) & mask
+            held = self.table[0, at]
+            found = held == keys[todo]
+            out[todo[found]] = self.table[1, at[found]]
+            going = (held != 0) & ~found
+            todo, at = todo[going], at[going]
+        return out
 
 
 @dataclass(frozen=True)
@@ -62,6 +157,13 @@ class SignalLexicon:
     variants: dict[str, str]
     variant_re: re.Pattern[str] | None
     version: str
+    #: the first three characters of what each pattern needs (``_needed_in``), of the titles,
+    #: the emotion words and the units -> the ``marks`` bits of the lists holding them
+    anchors: GramIndex
+    #: per group, its patterns that anchors cannot rule out, combined (the whole group when
+    #: one of them has a group of its own, which combining would renumber)
+    rest_res: dict[str, re.Pattern[str] | None]
+    always: int = 0  # marks set for every text (an empty emotion word matches anywhere)
 
     def normalize(self, text: str) -> str:
         """``text`` with every known variant replaced (same length)."""
@@ -69,24 +171,46 @@ class SignalLexicon:
             return text
         return self.variant_re.sub(lambda m: self.variants[m.group(0)], text)
 
-    def group_scores(self, texts: Sequence[str]) -> np.ndarray:
-        """Per sentence and group: the summed weight of the patterns found (capped)."""
-        out = np.zeros((len(texts), len(GROUPS)))
-        for j, g in enumerate(GROUPS):
-            combined = self.group_res[g]
-            for i, t in enumerate(texts):
-                if not combined.search(t):
-                    continue
-                out[i, j] = min(CAP, sum(w for p, w in self.groups[g] if p.search(t)))
+    def marks(self, texts: Sequence[str]) -> np.ndarray:
+        """Per text, the bits (``GROUPS`` in order, ``TITLE_BIT``, ``EMOTION_BIT``, ``UNIT_BIT``)
+        of its anchors: no regex needs to look where a list's bit is not set."""
+        rows, keys = text_grams(texts, (1, 3))
+        bits = self.anchors.lookup(keys)
+        hit = bits >= 0
+        out = np.full(len(texts), self.always, dtype=np.int64)
+        np.bitwise_or.at(out, rows[hit], bits[hit])
         return out
 
-    def emotion_scores(self, texts: Sequence[str]) -> np.ndarray:
+    def group_scores(self, texts: Sequence[str], marks: np.ndarray | None = None) -> np.ndarray:
+        """Per sentence and group: the summed weight of the patterns found (capped).
+        ``marks``: ``self.marks(texts)``, when the caller has them already."""
+        marks = self.marks(texts) if marks is None else marks
+        out = np.zeros((len(texts), len(GROUPS)))
+        for j, g in enumerate(GROUPS):
+            maybe = set(np.flatnonzero(marks >> j & 1).tolist())
+            rest = self.rest_res[g]
+            if rest is not None:
+                maybe.update(i for i, m in enumerate(map(rest.search, texts)) if m)
+            combined = self.group_res[g]
+            # a Han-only pattern is found exactly where its text is: ``in`` is the cheaper test
+            checks = [(p.pattern if _PLAIN.fullmatch(p.pattern) else None, p, w)
+                      for p, w in self.groups[g]]
+            for i in sorted(maybe):
+                t = texts[i]
+                if combined.search(t):
+                    out[i, j] = min(CAP, sum(w for plain, p, w in checks
+                                             if (plain in t if plain else p.search(t))))
+        return out
+
+    def emotion_scores(self, texts: Sequence[str], marks: np.ndarray | None = None
+                       ) -> np.ndarray:
         """Per sentence and emotion: the summed intensity of its words (longest match)."""
+        marks = self.marks(texts) if marks is None else marks
         out = np.zeros((len(texts), len(EMOTIONS)))
         lookup = {w: (EMOTIONS.index(e), v) for e, words in self.emotions.items()
                   for w, v in words.items()}
-        for i, t in enumerate(texts):
-            for m in self.emotion_re.finditer(t):
+        for i in np.flatnonzero(marks >> EMOTION_BIT & 1).tolist():
+            for m in self.emotion_re.finditer(texts[i]):
                 j, v = lookup[m.group(0)]
                 out[i, j] += v
         return np.minimum(out, CAP)
@@ -176,18 +300,8 @@ def load_signals(directory: str | None = None) -> SignalLexicon:
     signals = sdata.get("signals")
     if not isinstance(signals, dict):
         raise _problem(spath, "signals", "required, a table of signal groups")
-    groups: dict[str, list[tuple[re.Pattern[str], float]]] = {}
-    group_res: dict[str, re.Pattern[str]] = {}
-    literal: list[str] = []
-    for g in GROUPS:
-        body = signals.get(g)
-        if not isinstance(body, dict):
-            raise _problem(spath, f"signals.{g}", "required, a table with patterns")
-        weights = _weights(body.get("patterns"), spath, f"signals.{g}.patterns")
-        groups[g] = [(_compile(p, spath, f"signals.{g}.patterns.{p}"), w)
-                     for p, w in weights.items()]
-        group_res[g] = _compile("|".join(f"(?:{p})" for p in weights), spath, f"signals.{g}")
-        literal += [p for p in weights if re.fullmatch(r"[\u4e00-\u9fff]+", p)]
+    groups, group_res, rest_res, anchors = _groups(signals, spath)
+    literal = [p.pattern for g in GROUPS for p, _ in groups[g] if _PLAIN.fullmatch(p.pattern)]
     emotions_raw = edata.get("emotions")
     if not isinstance(emotions_raw, dict):
         raise _problem(epath, "emotions", "required, a table of emotions")
@@ -202,11 +316,94 @@ def load_signals(directory: str | None = None) -> SignalLexicon:
     titles = _string_list(titles_raw.get("words") if isinstance(titles_raw, dict) else None,
                           spath, "titles.words")
     variants = _variants(sdata, literal + words, spath)
+    for bit, listed in ((TITLE_BIT, titles), (EMOTION_BIT, words), (UNIT_BIT, _UNITS)):
+        _anchor(anchors, [w for w in listed if w], bit)
+    keys = np.fromiter(anchors, dtype=np.int64, count=len(anchors))
     return SignalLexicon(
         groups, group_res, emotions, _alternation(words),
         re.compile(r"[\u4e00-\u9fff]?(?:" + "|".join(map(re.escape, titles)) + ")"),
         variants, _alternation(list(variants)) if variants else None,
-        fingerprint([spath.read_bytes(), epath.read_bytes()])[:16])
+        fingerprint([spath.read_bytes(), epath.read_bytes()])[:16],
+        GramIndex.of(keys, np.fromiter(anchors.values(), dtype=np.int64, count=len(keys))),
+        rest_res, (1 << EMOTION_BIT) * ("" in words))
+
+
+def _groups(signals: dict[str, object], spath: Path) -> tuple[
+        dict[str, list[tuple[re.Pattern[str], float]]], dict[str, re.Pattern[str]],
+        dict[str, re.Pattern[str] | None], dict[int, int]]:
+    """The pattern groups: each pattern with its weight, each group combined, what of it the
+    anchors cannot rule out (``SignalLexicon.rest_res``) and the anchors."""
+    groups: dict[str, list[tuple[re.Pattern[str], float]]] = {}
+    group_res: dict[str, re.Pattern[str]] = {}
+    rest_res: dict[str, re.Pattern[str] | None] = {}
+    anchors: dict[int, int] = {}
+    for j, g in enumerate(GROUPS):
+        body = signals.get(g)
+        if not isinstance(body, dict):
+            raise _problem(spath, f"signals.{g}", "required, a table with patterns")
+        weights = _weights(body.get("patterns"), spath, f"signals.{g}.patterns")
+        groups[g] = [(_compile(p, spath, f"signals.{g}.patterns.{p}"), w)
+                     for p, w in weights.items()]
+        group_res[g] = _compile("|".join(f"(?:{p})" for p in weights), spath, f"signals.{g}")
+        rest = []
+        for p, _ in groups[g]:
+            needed = None if p.flags & re.IGNORECASE else _needed_in(_parser.parse(p.pattern))
+            if needed:
+                _anchor(anchors, needed, j)
+            else:
+                rest.append(p)
+        rest_res[g] = (group_res[g] if any(p.groups for p in rest)
+                       else re.compile("|".join(f"(?:{p.pattern})" for p in rest)) if rest
+                       else None)
+    return groups, group_res, rest_res, anchors
+
+
+def _needed_in(items: Iterable[tuple[object, Any]]) -> list[str] | None:
+    """Strings one of which every match of a parsed pattern holds (None when its forms are
+    not known here: the pattern is then looked for in every text). What one item of the
+    sequence needs (a run of literals needs itself), the longest and fewest strings."""
+    options: list[list[str]] = []
+    run = ""
+    for op, av in [*items, (None, None)]:
+        if op is _constants.LITERAL:
+            run += chr(av)
+            continue
+        if run:
+            options.append([run])
+            run = ""
+        needed = _needed_item(op, av)
+        if needed:
+            options.append(needed)
+    return min(options, key=lambda o: (-min(map(len, o)), len(o))) if options else None
+
+
+def _needed_item(op: object, av: Any) -> list[str] | None:
+    """``_needed_in`` of one parsed item that always matches at least one character."""
+    c = _constants
+    if op is c.IN:
+        chars: list[str] = []
+        for kind, value in av:
+            if kind is c.LITERAL:
+                chars.append(chr(value))
+            elif kind is c.RANGE and value[1] - value[0] < 64:
+                chars += map(chr, range(value[0], value[1] + 1))
+            else:  # a negated set, a category (\s), a wide range: anything
+                return None
+        return chars
+    if op is c.BRANCH:
+        each = [_needed_in(alternative) for alternative in av[1]]
+        return None if None in each else [w for needed in each if needed for w in needed]
+    if op is c.SUBPATTERN:
+        return None if av[1] & re.IGNORECASE else _needed_in(av[3])
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] >= 1:
+        return _needed_in(av[2])
+    return None  # an anchor, a lookaround, any character, a back reference, an optional part
+
+
+def _anchor(anchors: dict[int, int], words: Sequence[str], bit: int) -> None:
+    """Mark the first three characters of each of ``words`` with ``bit``."""
+    for key in gram_keys([w[:3] for w in words]).tolist():
+        anchors[key] = anchors.get(key, 0) | 1 << bit
 
 
 def _shift(x: np.ndarray, ep: np.ndarray, k: int) -> np.ndarray:
@@ -227,8 +424,9 @@ def signal_features(lex: SignalLexicon, texts: Sequence[str],
     if not n:
         return np.zeros((0, len(SIGNAL_FEATURES)))
     ep = np.asarray(episodes, dtype=np.int64)
-    groups = lex.group_scores(texts)
-    emo = lex.emotion_scores(texts)
+    marks = lex.marks(texts)
+    groups = lex.group_scores(texts, marks)
+    emo = lex.emotion_scores(texts, marks)
     total = emo.sum(axis=1)
     question = groups[:, GROUPS.index("question")]
     reaction = groups[:, GROUPS.index("reaction")]
@@ -237,7 +435,7 @@ def signal_features(lex: SignalLexicon, texts: Sequence[str],
     since = index - first[np.searchsorted(first, index, side="right") - 1]
     before = sum(_shift(total, ep, k) for k in (1, 2, 3)) / np.clip(since, 1, 3)
     jump = np.where(since > 0, np.maximum(total - before, 0.0), 0.0)
-    novelty, titles, numbers, changes = _novelty(lex, texts)
+    novelty, titles, numbers, changes = _novelty(lex, texts, marks)
     prev_q = _shift(question, ep, 1)
     cols = [groups, emo, total, jump, _shift(total, ep, -1), titles, novelty, numbers, changes,
             prev_q, prev_q * (question == 0),
@@ -246,30 +444,55 @@ def signal_features(lex: SignalLexicon, texts: Sequence[str],
     return np.column_stack(cols)
 
 
-def _novelty(lex: SignalLexicon, texts: Sequence[str]
+def _novelty(lex: SignalLexicon, texts: Sequence[str], marks: np.ndarray
              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per sentence, in script order: the share of its Han character pairs not seen before,
     less the mean share of the ten sentences before it; titles said for the first time;
-    numbers said; numbers that differ from the last one said with the same unit."""
+    numbers said; numbers that differ from the last one said with the same unit (only the
+    sentences ``marks`` gives a title or a unit can hold either)."""
     n = len(texts)
-    novelty, titles, numbers, changes = (np.zeros(n) for _ in range(4))
-    seen_pairs: set[str] = set()
+    titles, numbers, changes = (np.zeros(n) for _ in range(3))
+    raw = _new_pair_share(texts)
+    before = np.empty(n)
+    before[:1] = raw[:1]  # the first sentence is its own reference: no novelty
+    for i in range(1, min(n, 10)):
+        before[i] = raw[:i].mean()
+    if n > 10:  # the ten before each: the same means as raw[i - 10:i].mean() (bit for bit)
+        before[10:] = np.ascontiguousarray(sliding_window_view(raw[:-1], 10)).mean(axis=1)
     seen_titles: set[str] = set()
     last_value: dict[str, str] = {}
-    raw = np.zeros(n)
-    for i, t in enumerate(texts):
-        pairs = {m.group(1) for m in _HAN_PAIR.finditer(t)}
-        if pairs:
-            raw[i] = len(pairs - seen_pairs) / len(pairs)
-            seen_pairs |= pairs
-        window = raw[max(0, i - 10):i]
-        novelty[i] = raw[i] - (window.mean() if len(window) else raw[i])
-        found = {m.group(0) for m in lex.titles.finditer(t)}
-        titles[i] = min(2.0, len(found - seen_titles))
-        seen_titles |= found
-        for value, unit in NUMBER_RE.findall(t):
-            numbers[i] = min(2.0, numbers[i] + 1.0)
-            if unit in last_value and last_value[unit] != value:
-                changes[i] = min(2.0, changes[i] + 1.0)
-            last_value[unit] = value
-    return novelty, titles, numbers, changes
+    for i in np.flatnonzero(marks & (1 << TITLE_BIT | 1 << UNIT_BIT)).tolist():
+        t, mark = texts[i], int(marks[i])
+        if mark >> TITLE_BIT & 1:
+            found = {m.group(0) for m in lex.titles.finditer(t)}
+            titles[i] = min(2.0, len(found - seen_titles))
+            seen_titles |= found
+        if mark >> UNIT_BIT & 1:
+            for value, unit in NUMBER_RE.findall(t):
+                numbers[i] = min(2.0, numbers[i] + 1.0)
+                if unit in last_value and last_value[unit] != value:
+                    changes[i] = min(2.0, changes[i] + 1.0)
+                last_value[unit] = value
+    return raw - before, titles, numbers, changes
+
+
+def _new_pair_share(texts: Sequence[str]) -> np.ndarray:
+    """Per text: the share of its distinct Han character pairs that no text before it holds
+    (0 without pairs), for the whole script at once."""
+    lens = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    cps = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype="<u4")
+    rows = np.repeat(np.arange(len(texts), dtype=np.int64), lens)
+    han = (cps >= 0x4E00) & (cps <= 0x9FFF)
+    at = np.flatnonzero(han[:-1] & han[1:] & (rows[:-1] == rows[1:]))
+    # (pair, text) in one sorted int64: a pair's texts in order, the first its first text
+    key = np.sort((cps[at].astype(np.int64) << 47) | (cps[at + 1].astype(np.int64) << 31)
+                  | rows[at])
+    raw = np.zeros(len(texts))
+    if not len(key):
+        return raw
+    text = key & ((1 << 31) - 1)
+    pair = key >> 31
+    distinct = np.bincount(text[np.r_[True, key[1:] != key[:-1]]], minlength=len(texts))
+    new = np.bincount(text[np.r_[True, pair[1:] != pair[:-1]]], minlength=len(texts))
+    np.divide(new, distinct, out=raw, where=distinct > 0)
+    return raw

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .lexicon import CueHit, Lexicon, LinePlace, hits_by_line
-from .model import LineKind, Script
+from .model import Line, LineKind, Script
 from .schema import TWIST_CATEGORIES, TWISTS_RULE_METHOD
 from .segment import Tokens
 from .sentences import Sentence
@@ -294,21 +294,44 @@ def _sentence_events(script: Script, place: LinePlace, scored: ScoredSentences,
 def count_range(p: Sequence[float], level: float = RANGE) -> tuple[int, int]:
     """The central ``level`` range of the number of twists among sentences with these
     probabilities (Poisson-binomial: exact up to 400 sentences, else normal)."""
-    probs = np.clip(np.asarray(p, dtype=np.float64), 0.0, 1.0)
-    if not len(probs):
-        return 0, 0
+    return _count_ranges([p], level)[0]
+
+
+def _count_ranges(groups: Sequence[Sequence[float]], level: float = RANGE
+                 ) -> list[tuple[int, int]]:
+    """``count_range`` of each group of probabilities (an episode's sentences), the exact
+    distributions built together, one step for all: each number the same as built alone."""
     tail = (1.0 - level) / 2
-    if len(probs) > 400:
-        mean, sd = probs.sum(), math.sqrt(float((probs * (1 - probs)).sum()))
-        z = 1.6449 if abs(level - 0.9) < 1e-9 else 1.96
-        return max(0, math.floor(mean - z * sd + 0.5)), math.floor(mean + z * sd + 0.5)
-    dist = np.zeros(len(probs) + 1)
-    dist[0] = 1.0
-    for k, q in enumerate(probs, start=1):
-        dist[1:k + 1] = dist[1:k + 1] * (1 - q) + dist[:k] * q
-        dist[0] *= 1 - q
-    cdf = np.cumsum(dist)
-    return int(np.searchsorted(cdf, tail - 1e-12)), int(np.searchsorted(cdf, 1 - tail - 1e-12))
+    out: list[tuple[int, int]] = [(0, 0)] * len(groups)
+    exact: list[tuple[int, np.ndarray]] = []
+    for g, p in enumerate(groups):
+        probs = np.clip(np.asarray(p, dtype=np.float64), 0.0, 1.0)
+        if len(probs) > 400:
+            mean, sd = probs.sum(), math.sqrt(float((probs * (1 - probs)).sum()))
+            z = 1.6449 if abs(level - 0.9) < 1e-9 else 1.96
+            out[g] = max(0, math.floor(mean - z * sd + 0.5)), math.floor(mean + z * sd + 0.5)
+        elif len(probs):
+            exact.append((g, probs))
+    if not exact:
+        return out
+    exact.sort(key=lambda gp: -len(gp[1]))
+    sizes = [len(probs) for _, probs in exact]
+    q, dist = np.zeros((len(exact), sizes[0])), np.zeros((len(exact), sizes[0] + 1))
+    for row, (_, probs) in enumerate(exact):
+        q[row, :len(probs)] = probs
+    dist[:, 0] = 1.0
+    m = len(exact)
+    for k in range(1, sizes[0] + 1):
+        while sizes[m - 1] < k:  # the groups this short are complete
+            m -= 1
+        qk = q[:m, k - 1:k]
+        dist[:m, 1:k + 1] = dist[:m, 1:k + 1] * (1 - qk) + dist[:m, :k] * qk
+        dist[:m, 0] *= 1 - q[:m, k - 1]
+    cdf = np.cumsum(dist, axis=1)
+    for row, (g, probs) in enumerate(exact):
+        c = cdf[row, :len(probs) + 1]
+        out[g] = int(np.searchsorted(c, tail - 1e-12)), int(np.searchsorted(c, 1 - tail - 1e-12))
+    return out
 
 
 def _events_by_episode(script: Script, events: list[TwistEvent]) -> list[list[TwistEvent]]:
@@ -335,7 +358,11 @@ def _windows_by_episode(script: Script, windows: list[TwistWindow]) -> list[list
     by position (``twist_windows`` lists each episode's windows in turn from index 0)."""
     numbers = [ep.number for ep in script.episodes]
     if len(set(numbers)) == len(numbers):
-        return [[w for w in windows if w.episode == n] for n in numbers]
+        by_number: dict[int, list[TwistWindow]] = {n: [] for n in numbers}
+        for w in windows:
+            if w.episode in by_number:
+                by_number[w.episode].append(w)
+        return list(by_number.values())
     runs: list[list[TwistWindow]] = []
     for w in windows:
         if w.index == 0 or not runs:
@@ -349,24 +376,29 @@ def twist_windows(script: Script, events: list[TwistEvent], window_s: float = 15
     """Tile each episode with ``window_s``-second windows and count the twists in each; with
     ``scored`` sentences, also the expected count and the chance of at least one twist."""
     out = []
-    sent_rows = scored.by_episode(len(script.episodes)) if scored is not None else None
+    sent_rows = (scored.by_episode(len(script.episodes)) if scored is not None
+                 else [[] for _ in script.episodes])
+    landed = np.array([s.landing.start_s for s in scored.sentences]
+                      if scored is not None else [])
     for k, (ep, evs) in enumerate(zip(script.episodes, _events_by_episode(script, events),
                                       strict=True)):
         n = max(1, math.ceil(ep.duration_s / window_s - 1e-9))
         times = probs = np.zeros(0)
-        if scored is not None and sent_rows is not None:
-            rows = sent_rows[k]
-            times = np.array([scored.sentences[i].landing.start_s for i in rows])
-            probs = scored.p[rows] if rows else np.zeros(0)
+        if scored is not None and sent_rows[k]:
+            times, probs = landed[sent_rows[k]], scored.p[sent_rows[k]]
         slot = np.minimum((times // window_s).astype(int), n - 1) if len(times) else times
+        order = np.argsort(slot, kind="stable")  # by window, in sentence order (as slot == i)
+        ranked = probs[order] if len(probs) else probs
+        lows, highs = (np.searchsorted(slot[order], np.arange(n), side).tolist()
+                       for side in ("left", "right"))
         for i in range(n):
             start = i * window_s
             end = max(start, min((i + 1) * window_s, ep.duration_s))
             inside = [ev for ev in evs
                       if start <= ev.time_s < (i + 1) * window_s or (i == n - 1 and ev.time_s >= start)]
             if scored is not None:
-                mine = probs[slot == i] if len(probs) else np.zeros(0)
-                expected, p_any = float(mine.sum()), float(1.0 - np.prod(1.0 - mine))
+                mine = ranked[lows[i]:highs[i]]
+                expected, p_any = float(mine.sum()), float(1.0 - (1.0 - mine).prod())
             else:
                 expected, p_any = float(len(inside)), float(bool(inside))
             out.append(TwistWindow(ep.number, i, round(start, 3), round(end, 3), len(inside),
@@ -376,26 +408,21 @@ def twist_windows(script: Script, events: list[TwistEvent], window_s: float = 15
     return out
 
 
-def _ends_on_hook(script: Script, ep_index: int, evs: list[TwistEvent],
+def _ends_on_hook(lines: list[Line], first: list[int], evs: list[TwistEvent],
                   scored: ScoredSentences | None, rows: list[int]) -> bool:
     """An event in the last two sentences (lines, for the rule); with the model that event
     must also be likely enough to stand (it already is) and sit on an open ending: a
-    hook-category event, or one whose tail sentences are a question or a threat."""
-    ep = script.episodes[ep_index]
+    hook-category event, or one whose tail sentences are a question or a threat. ``lines``:
+    the episode's; ``first``: the first ``Piece.ref`` of each episode."""
     if scored is None:
-        tail = sorted({ln.source_line for ln in ep.lines if ln.kind in SCORED_KINDS
+        tail = sorted({ln.source_line for ln in lines if ln.kind in SCORED_KINDS
                        and ln.norm})[-HOOK_LINES:]
         return any(set(e.lines) & set(tail) for e in evs)
     tail_rows = rows[-HOOK_LINES:]
-    tail_lines = {ln for i in tail_rows for ln in _piece_lines(script, scored.sentences[i])}
+    tail_lines = {lines[p.ref - first[scored.sentences[i].episode]].source_line
+                  for i in tail_rows for p in scored.sentences[i].pieces}
     return any(e.line in tail_lines and (e.category == "hook" or _open(scored.sentences[
         tail_rows[-1]].text)) for e in evs)
-
-
-def _piece_lines(script: Script, s: Sentence) -> list[int]:
-    lines = script.episodes[s.episode].lines
-    first = sum(len(e.lines) for e in script.episodes[:s.episode])
-    return [lines[p.ref - first].source_line for p in s.pieces]
 
 
 def _open(text: str) -> bool:
@@ -410,15 +437,16 @@ def episode_pacing(script: Script, events: list[TwistEvent], windows: list[Twist
     out = []
     sent_rows = (scored.by_episode(len(script.episodes)) if scored is not None
                  else [[] for _ in script.episodes])
+    probs = [scored.p[rows] if scored is not None and rows else np.zeros(0) for rows in sent_rows]
+    ranges = _count_ranges(probs)
+    first = [0, *itertools.accumulate(len(ep.lines) for ep in script.episodes)]
     for k, (ep, evs, wins) in enumerate(zip(script.episodes, _events_by_episode(script, events),
                                             _windows_by_episode(script, windows), strict=True)):
         times = [0.0, *sorted(e.time_s for e in evs), ep.duration_s]
         gap = max(b - a for a, b in itertools.pairwise(times)) if times else 0.0
         dur = max(ep.duration_s, 1e-9)
-        rows = sent_rows[k]
         if scored is not None:
-            probs = scored.p[rows] if rows else np.zeros(0)
-            expected, (low, high) = float(probs.sum()), count_range(probs)
+            expected, (low, high) = float(probs[k].sum()), ranges[k]
         else:
             expected, low, high = float(len(evs)), len(evs), len(evs)
         out.append(EpisodePacing(
@@ -427,7 +455,7 @@ def episode_pacing(script: Script, events: list[TwistEvent], windows: list[Twist
             window_share=round(sum(1 for w in wins if w.n_twists) / max(len(wins), 1), 3),
             longest_gap_s=round(gap, 2),
             first_twist_s=round(min(e.time_s for e in evs), 2) if evs else None,
-            ends_on_hook=_ends_on_hook(script, k, evs, scored, rows),
+            ends_on_hook=_ends_on_hook(ep.lines, first, evs, scored, sent_rows[k]),
             per_minute=round(len(evs) / dur * 60, 3), expected=round(expected, 2),
             low=low, high=high,
         ))
