@@ -353,9 +353,9 @@ def test_tropes_score_tropes_decision(mini_lexicon: Any, write_script: Callable[
     evidence = [ev("zhuixu", cue, w) for cue, w in hits]
     asked: list[Block] = []
 
-    def classify(block: Block) -> dict[str, float]:
-        asked.append(block)
-        return probs or {}
+    def classify(blocks: list[Block]) -> list[dict[str, float]]:
+        asked.extend(blocks)
+        return [probs or {} for _ in blocks]
 
     scores = score_tropes(script_of(write_script, 500), evidence, mini_lexicon,
                           classify if probs is not None else None)

@@ -328,8 +328,8 @@ class Analyzer:
                     spans.append((i, j, cast.union(*(names_of[who] for who in said))))
                 return classifier.predict_spans(words, spans)
 
-        scores = score_tropes(script, evidence, self.lexicon, front_chars=counted_chars(front),
-                              classify_many=classify)
+        scores = score_tropes(script, evidence, self.lexicon, classify,
+                              front_chars=counted_chars(front))
         return tokens, place, evidence, scores
 
     def work_features(self, source: Source) -> WorkFeatures:

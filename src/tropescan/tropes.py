@@ -358,14 +358,10 @@ def _block_evidence(evs: list[TropeEvidence], blocks: list[Block], firsts: np.nd
 
 
 def score_tropes(script: Script, evidence: list[TropeEvidence], lexicon: Lexicon,
-                 classifier: Callable[[Block], dict[str, float]] | None = None, *,
-                 front_chars: int = 0,
-                 classify_many: Callable[[list[Block]], list[dict[str, float]]] | None = None,
-                 ) -> list[TropeScore]:
-    """Scores for every trope in the lexicon, strongest first. ``classifier(block)``: the
-    classifier's probabilities for a block, asked only for blocks in the band;
-    ``classify_many(blocks)``: the same for many blocks in one batch, used instead when
-    given."""
+                 classify: Callable[[list[Block]], list[dict[str, float]]] | None = None, *,
+                 front_chars: int = 0) -> list[TropeScore]:
+    """Scores for every trope in the lexicon, strongest first. ``classify(blocks)``: the
+    classifier's probabilities for each block, asked once, for the blocks in the band only."""
     by_trope: dict[str, list[TropeEvidence]] = defaultdict(list)
     for ev in evidence:
         by_trope[ev.trope].append(ev)
@@ -378,10 +374,8 @@ def score_tropes(script: Script, evidence: list[TropeEvidence], lexicon: Lexicon
     band = sorted({k for rows in judged.values() for k, lscore, _ in rows
                    if BAND_LOW <= lscore < PRESENT_THRESHOLD})
     asked: dict[int, dict[str, float]] = {}
-    if band and classify_many is not None:
-        asked = dict(zip(band, classify_many([blocks[k] for k in band]), strict=True))
-    elif band and classifier is not None:
-        asked = {k: classifier(blocks[k]) for k in band}
+    if band and classify is not None:
+        asked = dict(zip(band, classify([blocks[k] for k in band]), strict=True))
     out = [_trope_score(tid, trope, judged[tid], blocks, asked, len(by_trope.get(tid, [])))
            for tid, trope in lexicon.tropes.items()]
     out.sort(key=lambda s: -s.score)
