@@ -295,47 +295,26 @@ def _traced_many(a: np.ndarray, bs: Sequence[np.ndarray]) -> list[list[tuple[int
     k = len(pairs)
     if (rows_n + 1) * k * (cols_n + 1) > TRACE_BATCH_CELLS:
         return [align(a, b, trace=True)[1] for b in bs]
-    s = np.full((k, rows_n, cols_n), MISMATCH, dtype=np.float32)
+    s = np.full((rows_n, k, cols_n), MISMATCH, dtype=np.float32)
     for q, (r, c, _) in enumerate(pairs):
-        s[q, :len(r), :len(c)] = _score_matrix(np.asarray(r), np.asarray(c))
-    n_rows = np.array([len(r) for r, _, _ in pairs])
-    real = np.arange(cols_n + 1)[None, :] <= np.array([len(c) for _, c, _ in pairs])[:, None]
-    idx = np.arange(cols_n + 1, dtype=np.float32) * GAP
-    h = np.zeros((rows_n + 1, k, cols_n + 1), dtype=np.float32)
-    best = np.zeros(k, dtype=np.float32)
-    best_at = np.zeros((k, 2), dtype=np.int64)
-    every = np.arange(k)
-    for i in range(1, rows_n + 1):
-        prev = h[i - 1]
-        cur = np.zeros((k, cols_n + 1), dtype=np.float32)
-        cur[:, 1:] = np.maximum(prev[:, :-1] + s[:, i - 1], prev[:, 1:] + GAP)
-        cur = np.maximum(cur, 0.0)
-        cur = np.maximum(cur, np.maximum.accumulate(cur - idx, axis=1) + idx)
-        h[i] = cur
-        shown = np.where(real, cur, -np.inf)
-        j = shown.argmax(axis=1)
-        top = shown[every, j]
-        better = (top > best) & (i <= n_rows)
-        best = np.where(better, top, best)
-        best_at[better] = np.stack([np.full(k, i), j], axis=1)[better]
+        s[:len(r), q, :len(c)] = _score_matrix(np.asarray(r), np.asarray(c))
+    _, best_at, h = _sweep(s, np.array([len(r) for r, _, _ in pairs]),
+                           np.array([len(c) for _, c, _ in pairs]), keep=True)
     out = []
     for q, (r, c, swapped) in enumerate(pairs):
-        traced = _traceback(h[:len(r) + 1, q, :len(c) + 1], s[q, :len(r), :len(c)],
+        traced = _traceback(h[:len(r) + 1, q, :len(c) + 1], s[:len(r), q, :len(c)],
                             (int(best_at[q, 0]), int(best_at[q, 1])))
         out.append([(i, j) for j, i in traced] if swapped else traced)
     return out
 
 
-def _role_map(a: np.ndarray, b: np.ndarray,
-              pairs: list[tuple[int, int]] | None = None) -> np.ndarray:
+def _role_map(a: np.ndarray, b: np.ndarray, pairs: list[tuple[int, int]]) -> np.ndarray:
     """``b``'s codes with its roles renamed to the roles of ``a`` they play most often.
 
     Ranks by lines spoken are fragile (a stepmother and a half-sister who speak about as much
     swap places in a retelling), so the characters are matched by what they do: align on the
     situations alone, count which role of ``b`` stands where each role of ``a`` stands, and
-    pair them greedily, most often first. ``pairs``: that alignment, when already traced."""
-    if pairs is None:
-        _, pairs = align(a & ~np.uint16(63), b & ~np.uint16(63), trace=True)
+    pair them greedily, most often first. ``pairs``: that alignment (``_traced_many``)."""
     counts = np.zeros((8, 8), dtype=np.int64)
     for i, j in pairs:
         for shift in (3, 0):
@@ -387,6 +366,38 @@ def similarities(a: np.ndarray, bs: Sequence[np.ndarray]) -> list[float]:
     return out
 
 
+def _sweep(s: np.ndarray, n_rows: np.ndarray, n_cols: np.ndarray, *, keep: bool
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """``align``'s recurrence for k score matrices at once (``s``: rows × k × cols, each
+    padded past its own ``n_rows`` × ``n_cols``). Returns each one's best score; with ``keep``
+    also the first best cell (as ``align`` finds it) and every row, for a traceback."""
+    rows_n, k, cols_n = s.shape
+    idx = np.arange(cols_n + 1, dtype=np.float32) * GAP
+    prev = np.zeros((k, cols_n + 1), dtype=np.float32)
+    h = np.zeros((rows_n + 1, k, cols_n + 1), dtype=np.float32) if keep else None
+    real = np.arange(cols_n + 1)[None, :] <= n_cols[:, None]
+    best = np.zeros(k, dtype=np.float32)
+    best_at = np.zeros((k, 2), dtype=np.int64)
+    every = np.arange(k)
+    for i in range(1, rows_n + 1):
+        cur = np.zeros((k, cols_n + 1), dtype=np.float32)
+        cur[:, 1:] = np.maximum(prev[:, :-1] + s[i - 1], prev[:, 1:] + GAP)
+        cur = np.maximum(cur, 0.0)
+        cur = np.maximum(cur, np.maximum.accumulate(cur - idx, axis=1) + idx)
+        if h is None:  # scores only: a pad cell never exceeds its row's best real one
+            best = np.maximum(best, cur.max(axis=1))
+        else:
+            h[i] = cur
+            shown = np.where(real, cur, -np.inf)
+            j = shown.argmax(axis=1)
+            top = shown[every, j]
+            better = (top > best) & (i <= n_rows)
+            best = np.where(better, top, best)
+            best_at[better] = np.stack([np.full(k, i), j], axis=1)[better]
+        prev = cur
+    return best, best_at, h
+
+
 def align_many(a: np.ndarray, bs: Sequence[np.ndarray]) -> list[float]:
     """``align(a, b)[0]`` for every (non-empty) ``b`` at once: the candidates side by side,
     padded with beats that match nothing. A pad only follows its row's real beats, and the
@@ -396,17 +407,7 @@ def align_many(a: np.ndarray, bs: Sequence[np.ndarray]) -> list[float]:
     pad = np.full(width, 0xFFFF, dtype=np.uint16)  # beat type 1023: no real beat has it
     b2 = np.stack([np.concatenate([b, pad[:width - len(b)]]) for b in bs])
     s = np.stack([_score_matrix(np.asarray(a), row) for row in b2], axis=1)  # (n, k, width)
-    k = len(bs)
-    idx = np.arange(width + 1, dtype=np.float32) * GAP
-    prev = np.zeros((k, width + 1), dtype=np.float32)
-    best = np.zeros(k, dtype=np.float32)
-    for i in range(n):
-        cur = np.zeros((k, width + 1), dtype=np.float32)
-        cur[:, 1:] = np.maximum(prev[:, :-1] + s[i], prev[:, 1:] + GAP)
-        cur = np.maximum(cur, 0.0)
-        cur = np.maximum(cur, np.maximum.accumulate(cur - idx, axis=1) + idx)
-        best = np.maximum(best, cur.max(axis=1))
-        prev = cur
+    best, _, _ = _sweep(s, np.full(len(bs), n), np.array([len(b) for b in bs]), keep=False)
     return [float(x) for x in best]
 
 
