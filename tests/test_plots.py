@@ -160,7 +160,7 @@ def test_plots_long_series_is_a_heat_map(series: Callable[[int], Any],
     closing.append(display.figure_)
     (image,) = [im for im in display.ax_.get_images() if isinstance(im, AxesImage)]
     grid = image.get_array()
-    runs = plots._window_runs(a)
+    runs = plots.window_runs(a)
     assert grid.shape == (90, max(len(run) for run in runs))
     for row, run in zip(grid, runs, strict=True):
         assert list(row[:len(run)]) == [w.n_twists for w in run]
@@ -211,7 +211,7 @@ def test_plots_episode_numbers_never_overlap(episodes: int, series: Callable[[in
     pytest.param(0, 3.0, 0.2, [], id="no-items"),
 ])
 def test_plots_every_kth(n: int, length_in: float, need_in: float, expected: list[int]) -> None:
-    positions = plots._every_kth(n, length_in, need_in)
+    positions = plots.every_kth(n, length_in, need_in)
     assert positions == expected
     gaps = [b - a for a, b in itertools.pairwise(positions)]
     assert all(g * length_in / n >= need_in - 1e-9 for g in gaps)

@@ -21,7 +21,15 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from ..schema import PRESENT_THRESHOLD
-from .plots import CATEGORY_COLORS, LABEL_STEPS, PRESENT_COLOR, TIME_STEPS_S, TIMELINE_MAX_EPISODES
+from .plots import (
+    CATEGORY_COLORS,
+    PRESENT_COLOR,
+    TIMELINE_MAX_EPISODES,
+    every_kth,
+    mmss,
+    time_step,
+    window_runs,
+)
 
 WIDTH = 1000  # viewBox units; the page scales the chart to its column
 ABSENT = "#b3b3b3"
@@ -44,33 +52,15 @@ def _text(x: float, y: float, s: str, anchor: str = "start", extra: str = "") ->
             f"{escape(s)}</text>")
 
 
-def _mmss(seconds: float) -> str:
-    s = int(seconds)
-    return f"{s // 60}:{s % 60:02d}"
-
-
-def _every(n: int, room_px: float, need_px: float) -> int:
-    """Label every k-th of ``n`` evenly spaced items, k from ``LABEL_STEPS``, so that labels
-    are ``need_px`` apart."""
-    m = max(1, math.ceil(need_px / max(room_px, 1e-9)))
-    return next((s for s in LABEL_STEPS if s >= m), 1000 * math.ceil(m / 1000))
-
-
-def _time_step(span_s: float, width_px: float) -> int:
-    fits = [s for s in TIME_STEPS_S if span_s / s * TIME_LABEL_PX <= width_px]
-    return fits[0] if fits else TIME_STEPS_S[-1] * math.ceil(
-        span_s / TIME_STEPS_S[-1] * TIME_LABEL_PX / max(width_px, 1e-9))
-
-
 def _time_axis(x0: float, width: float, span_s: float, y: float) -> list[str]:
     """m:ss ticks under a plot that spans ``span_s`` seconds over ``width`` px."""
-    step = _time_step(span_s, width)
+    step = time_step(span_s, width, TIME_LABEL_PX)
     out = []
     for k in range(int(span_s // step) + 1):
         x = x0 + k * step / span_s * width
         out.append(f'<line x1="{x:.1f}" y1="{y:.1f}" x2="{x:.1f}" y2="{y + 4:.1f}" '
                    'stroke="#666"/>')
-        out.append(_text(x, y + 16, _mmss(k * step), "middle"))
+        out.append(_text(x, y + 16, mmss(k * step), "middle"))
     return out
 
 
@@ -136,7 +126,7 @@ def episode_chart(episodes: Sequence[Any], window_s: float) -> Markup:
                   ' font-weight="bold"')]
     body += _y_axis(x0, top, bottom, vmax, f"每{window_s:.0f}秒 per {window_s:.0f} s")
     slot = plot_w / max(n, 1)
-    k_label = _every(n, slot, 34)
+    labelled = set(every_kth(n, plot_w, 34))
     for k, e in enumerate(episodes):
         h = e.density / vmax * (bottom - top)
         x = x0 + k * slot
@@ -144,7 +134,7 @@ def episode_chart(episodes: Sequence[Any], window_s: float) -> Markup:
                     f'width="{slot * 0.8:.2f}" height="{h:.2f}" fill="#4c72b0"><title>第{e.episode}集 '
                     f'E{e.episode}: {e.n_twists} twists, {e.density:.2f} per {window_s:.0f} s'
                     f'</title></rect>')
-        if k % k_label == 0:
+        if k in labelled:
             body.append(_text(x + slot / 2, bottom + 16, str(e.episode), "middle"))
     y1 = bottom - 1.0 / vmax * (bottom - top)
     body.append(f'<line x1="{x0}" y1="{y1:.1f}" x2="{x0 + plot_w}" y2="{y1:.1f}" '
@@ -159,16 +149,6 @@ def episode_chart(episodes: Sequence[Any], window_s: float) -> Markup:
 
 # -- twist timeline / heat map -----------------------------------------------------------------
 
-def _window_runs(windows: Sequence[Any], n_episodes: int) -> list[list[Any]]:
-    """Windows per episode (a window whose index restarts at 0 opens the next episode)."""
-    runs: list[list[Any]] = []
-    for win in windows:
-        if win.index == 0 or not runs:
-            runs.append([])
-        runs[-1].append(win)
-    return (runs + [[] for _ in range(n_episodes)])[:n_episodes]
-
-
 def twist_chart(analysis: Any) -> Markup:
     """The twist timeline of a short series, the heat map of a long one."""
     if len(analysis.script.episodes) > TIMELINE_MAX_EPISODES:
@@ -178,7 +158,7 @@ def twist_chart(analysis: Any) -> Markup:
 
 def _tooltip(ev: Any, names: dict[str, str]) -> str:
     text = ev.text if len(ev.text) <= TOOLTIP_CHARS else ev.text[:TOOLTIP_CHARS] + "…"
-    return (f"第{ev.episode}集 {_mmss(ev.time_s)} {names.get(ev.category, ev.category)} "
+    return (f"第{ev.episode}集 {mmss(ev.time_s)} {names.get(ev.category, ev.category)} "
             f"{ev.category} ({ev.score:.2f}): {text}")
 
 
@@ -223,7 +203,7 @@ def _density_band(analysis: Any, xs: Any, top: float, bottom: float) -> list[str
     """Each episode's twists per window as its own line (a cut between episodes is not a
     lull), under the one-per-window formula line."""
     s, w = analysis.script, analysis.settings.window_s
-    runs = _window_runs(analysis.window_items, len(s.episodes))
+    runs = window_runs(analysis)
     vmax = max([2.0, *(win.n_twists for run in runs for win in run)])
     def ys(v: float) -> float:
         return bottom - v / vmax * (bottom - top)
@@ -245,7 +225,7 @@ def _density_band(analysis: Any, xs: Any, top: float, bottom: float) -> list[str
 
 def _heatmap(analysis: Any) -> Markup:
     s, w = analysis.script, analysis.settings.window_s
-    runs = _window_runs(analysis.window_items, len(s.episodes))
+    runs = window_runs(analysis)
     n, cols = len(runs), max([1, *(len(run) for run in runs)])
     x0, plot_w, top = 80.0, WIDTH - 100.0, 56.0
     row = max(3.0, min(16.0, 900.0 / max(n, 1)))
@@ -267,7 +247,7 @@ def _heatmap(analysis: Any) -> Markup:
                       extra=' font-size="11"'))
     body.append(f'<rect x="{x0}" y="{top}" width="{plot_w:.1f}" height="{row * n:.1f}" '
                 f'fill="{BEYOND}"/>')
-    k_label = _every(n, row, 14)
+    labelled = set(every_kth(n, row * n, 14))
     for r, (ep, run) in enumerate(zip(s.episodes, runs, strict=True)):
         y = top + r * row
         body.append(f'<rect x="{x0}" y="{y:.2f}" width="{len(run) * cell:.2f}" '
@@ -277,9 +257,9 @@ def _heatmap(analysis: Any) -> Markup:
                 body.append(f'<rect x="{x0 + win.index * cell:.2f}" y="{y:.2f}" '
                             f'width="{cell:.2f}" height="{row:.2f}" '
                             f'fill="{HEAT[min(win.n_twists, len(HEAT) - 1)]}"><title>第{ep.number}集 '
-                            f"{_mmss(win.start_s)}–{_mmss(win.end_s)}: {win.n_twists} "
+                            f"{mmss(win.start_s)}–{mmss(win.end_s)}: {win.n_twists} "
                             f"({escape(win.categories)})</title></rect>")
-        if r % k_label == 0:
+        if r in labelled:
             body.append(_text(x0 - 6, y + row / 2 + 4, f"第{ep.number}集", "end",
                               ' font-size="11"'))
     body.append(f'<rect x="{x0}" y="{top}" width="{plot_w:.1f}" height="{row * n:.1f}" '

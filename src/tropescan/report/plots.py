@@ -181,22 +181,27 @@ def _axes_inches(ax: Any) -> tuple[float, float]:
     return ax.figure.get_figwidth() * box.width, ax.figure.get_figheight() * box.height
 
 
-def _mmss(x: float, _pos: Any = None) -> str:
+def mmss(x: float, _pos: Any = None) -> str:
     return f"{int(x) // 60}:{int(x) % 60:02d}"
+
+
+def time_step(span_s: float, length: float, label: float) -> int:
+    """The smallest step of ``TIME_STEPS_S`` whose labels (``label`` wide, in the unit of the
+    axis ``length``) do not touch, else a multiple of the largest."""
+    fits = [s for s in TIME_STEPS_S if span_s / s * label <= length]
+    return fits[0] if fits else TIME_STEPS_S[-1] * math.ceil(
+        span_s / TIME_STEPS_S[-1] * label / max(length, 1e-9))
 
 
 def _time_axis(axis: Any, span_s: float, length_in: float) -> None:
     """m:ss ticks on the smallest step of ``TIME_STEPS_S`` whose labels do not touch."""
     from matplotlib.ticker import FuncFormatter, MultipleLocator
 
-    fits = [s for s in TIME_STEPS_S if span_s / s * TIME_LABEL_WIDTH_IN <= length_in]
-    step = fits[0] if fits else TIME_STEPS_S[-1] * math.ceil(
-        span_s / TIME_STEPS_S[-1] * TIME_LABEL_WIDTH_IN / max(length_in, 1e-9))
-    axis.set_major_locator(MultipleLocator(step))
-    axis.set_major_formatter(FuncFormatter(_mmss))
+    axis.set_major_locator(MultipleLocator(time_step(span_s, length_in, TIME_LABEL_WIDTH_IN)))
+    axis.set_major_formatter(FuncFormatter(mmss))
 
 
-def _every_kth(n: int, length_in: float, need_in: float) -> list[int]:
+def every_kth(n: int, length_in: float, need_in: float) -> list[int]:
     """Which of ``n`` evenly spaced items to label so that labels are ``need_in`` apart: the
     first, then every k-th (k one of ``LABEL_STEPS``): 1, 5, 10, 15 … where the first has room
     before the fifth, else 1, 3, 5 … or 1, 6, 11 …; positions from 0."""
@@ -208,7 +213,7 @@ def _every_kth(n: int, length_in: float, need_in: float) -> list[int]:
     return [0, *range(k - 1, n, k)]
 
 
-def _window_runs(analysis: Any) -> list[list[Any]]:
+def window_runs(analysis: Any) -> list[list[Any]]:
     """Windows per episode, aligned with ``script.episodes``. Windows come in episode order and
     a window whose index restarts at 0 opens the next episode (numbers alone are ambiguous when
     a writer repeats 第N集); every episode has at least one window."""
@@ -289,7 +294,7 @@ def _density_curves(twin: Any, analysis: Any) -> None:
     s = analysis.script
     w = analysis.settings.window_s
     tops = [2.0]
-    for ep, run in zip(s.episodes, _window_runs(analysis), strict=True):
+    for ep, run in zip(s.episodes, window_runs(analysis), strict=True):
         if not run:
             continue
         xs = np.array([ep.start_s + (win.start_s + win.end_s) / 2 for win in run])
@@ -317,7 +322,7 @@ def _twist_heatmap(analysis: Any, ax: Any) -> Display:
     with _style():
         s = analysis.script
         w = analysis.settings.window_s
-        runs = _window_runs(analysis)
+        runs = window_runs(analysis)
         n, cols = len(runs), max([1, *(len(run) for run in runs)])
         grid = np.full((n, cols), np.nan)
         for row, run in enumerate(runs):
@@ -329,7 +334,7 @@ def _twist_heatmap(analysis: Any, ax: Any) -> Display:
         image = ax.imshow(grid, cmap=cmap, norm=norm, aspect="auto", interpolation="nearest",
                           extent=(0, cols * w, n - 0.5, -0.5))
         width_in, height_in = _axes_inches(ax)
-        rows = _every_kth(n, height_in, EPISODE_LABEL_HEIGHT_IN)
+        rows = every_kth(n, height_in, EPISODE_LABEL_HEIGHT_IN)
         ax.set_yticks(rows, [label(f"第{s.episodes[r].number}集", f"E{s.episodes[r].number}")
                              for r in rows], fontsize=8)
         _time_axis(ax.xaxis, cols * w, width_in)
@@ -351,7 +356,7 @@ def plot_episode_density(analysis: Any, *, ax: Any = None) -> Display:
         fig, ax = _axes(ax, (min(12.0, max(5.0, 2.5 + 0.12 * n)), 3.6))
         densities = [e.density for e in items]
         ax.bar(range(n), densities, color="#4c72b0", width=0.8)
-        ticks = _every_kth(n, _axes_inches(ax)[0], EPISODE_NUMBER_WIDTH_IN)
+        ticks = every_kth(n, _axes_inches(ax)[0], EPISODE_NUMBER_WIDTH_IN)
         ax.set_xticks(ticks, [str(items[k].episode) for k in ticks])
         ax.set_xlim(-0.6, n - 0.4)
         ax.set_ylim(0, max([2.0, *densities]) * 1.3)  # headroom for the legend
