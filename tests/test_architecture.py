@@ -19,7 +19,7 @@ SRC = Path(__file__).parents[1] / "src" / "tropescan"
 #: Each module's layer. A new module gets a line here and in docs/architecture.md.
 LAYERS = {
     "tropescan._version": 0, "tropescan._resources": 0, "tropescan.errors": 0,
-    "tropescan.schema": 0, "tropescan.model": 0, "tropescan.util": 0,
+    "tropescan.schema": 0, "tropescan.model": 0, "tropescan.util": 0, "tropescan.inttable": 0,
     "tropescan": 1, "tropescan.sample": 1, "tropescan.normalize": 1, "tropescan.sources": 1,
     "tropescan.readers": 1, "tropescan.timing": 1, "tropescan.lexicon": 1,
     "tropescan.sentences": 1, "tropescan.twist_signals": 1,

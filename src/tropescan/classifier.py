@@ -28,6 +28,7 @@ import numpy as np
 
 from ._version import __version__
 from .errors import Errors, ModelError, SettingsError
+from .inttable import IntTable
 from .schema import CLASSIFIER_METHOD
 from .segment import WordCodes, features
 from .util import load_model_folder, save_model_folder
@@ -37,54 +38,10 @@ METHOD = CLASSIFIER_METHOD
 CALIBRATION_FOLDS = 3
 # (i, j, dropped): the document ``strip_names(words[i:j], dropped)`` of a token list ``words``
 Span = tuple[int, int, Iterable[str]]
-_MIX = 0x9E3779B97F4A7C15  # 2^64 / the golden ratio
 
 
 class NotFittedError(ModelError):
     """A classifier used before ``fit`` or ``load``."""
-
-
-@dataclass(frozen=True, slots=True)
-class _PairTable:
-    """Feature indices by integer key in an open-addressing hash table of numpy arrays: the
-    ~10^5 word pairs of a script are looked up in a few vectorized probes (a binary search
-    pays a mispredicted branch at each of its steps)."""
-
-    keys: np.ndarray  # -1: an empty slot
-    ids: np.ndarray
-    shift: int  # 64 - log2(len(keys))
-
-    @classmethod
-    def of(cls, keys: Sequence[int], ids: Sequence[int]) -> _PairTable:
-        bits = max(4, (4 * len(keys)).bit_length())  # at most a quarter full: short probes
-        mask = (1 << bits) - 1
-        slots, found = [-1] * (mask + 1), [-1] * (mask + 1)
-        homes = _home(np.array(keys, dtype=np.int64), 64 - bits).tolist()
-        for key, i, slot in zip(keys, ids, homes, strict=True):
-            while slots[slot] != -1:
-                slot = (slot + 1) & mask
-            slots[slot], found[slot] = key, i
-        return cls(np.array(slots, dtype=np.int64), np.array(found, dtype=np.int64), 64 - bits)
-
-    def get(self, keys: np.ndarray) -> np.ndarray:
-        """The feature index of each key (keys ≥ 0), -1 where it is none."""
-        mask = len(self.keys) - 1
-        slot = _home(keys, self.shift)
-        out = np.full(len(keys), -1, dtype=np.int64)
-        todo = np.arange(len(keys))
-        while todo.size:
-            stored = self.keys[slot]
-            hit = stored == keys[todo]
-            out[todo[hit]] = self.ids[slot[hit]]
-            more = ~hit & (stored != -1)  # another key sits there: probe the next slot
-            todo, slot = todo[more], (slot[more] + 1) & mask
-        return out
-
-
-def _home(keys: np.ndarray, shift: int) -> np.ndarray:
-    """The first slot of each key (≥ 0) in a table of ``2 ** (64 - shift)``: Fibonacci hashing,
-    the top bits of the key times 2^64 / the golden ratio (wrapping)."""
-    return (keys.astype(np.uint64) * np.uint64(_MIX) >> np.uint64(shift)).astype(np.int64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +54,7 @@ class _Terms:
 
     codes: dict[str, int]
     unigram: np.ndarray
-    pairs: _PairTable
+    pairs: IntTable
 
     @classmethod
     def of(cls, vocabulary: dict[str, int]) -> _Terms:
@@ -114,7 +71,8 @@ class _Terms:
         unigram = np.full(n + 1, -1, dtype=np.int64)
         unigram[:len(vocabulary)] = list(vocabulary.values())
         return cls(codes, unigram,
-                   _PairTable.of([a * n + b for a, b, _ in pairs], [i for _, _, i in pairs]))
+                   IntTable.of(np.array([a * n + b for a, b, _ in pairs], dtype=np.int64),
+                               np.array([i for _, _, i in pairs], dtype=np.int64)))
 
     def found(self, seqs: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """The feature indices of documents whose content words have the term codes ``seqs``

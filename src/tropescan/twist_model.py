@@ -39,6 +39,7 @@ import numpy as np
 
 from ._version import __version__
 from .errors import Errors, ModelError
+from .inttable import IntTable
 from .lexicon import CueHit, Lexicon, LinePlace, hits_by_line
 from .model import LineKind, Script
 from .schema import TWIST_CATEGORIES, TWISTS_MODEL_METHOD
@@ -47,7 +48,6 @@ from .sentences import SCORED_KINDS, Sentence, sentences
 from .twist_signals import (
     GROUPS,
     SIGNAL_FEATURES,
-    GramIndex,
     SignalLexicon,
     gram_keys,
     load_signals,
@@ -318,20 +318,20 @@ class TwistModel:
         return {"C": self.C, "min_count": self.min_count, "threshold": self.threshold,
                 "category_C": self.category_C}
 
-    def _gram_index(self) -> GramIndex:
+    def _gram_index(self) -> IntTable:
         """The vocabulary's integer keys (``twist_signals.gram_keys``) -> their columns."""
         cached = getattr(self, "_keys", None)
         if cached is None:
             cols = np.fromiter(self.vocabulary_.values(), dtype=np.int64,
                                count=len(self.vocabulary_))
-            cached = self._keys = GramIndex.of(gram_keys(list(self.vocabulary_), NGRAM[1]), cols)
+            cached = self._keys = IntTable.of(gram_keys(list(self.vocabulary_), NGRAM[1]), cols)
         return cached
 
     def _grams(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(row, column, tf-idf weight) of every vocabulary n-gram of every text, each row
         L2-normalised: numpy throughout (a query never imports scipy)."""
         rows, keys = text_grams(texts, NGRAM)
-        cols = self._gram_index().lookup(keys)
+        cols = self._gram_index().get(keys)
         hit = cols >= 0
         pair = rows[hit] * len(self.vocabulary_) + cols[hit]
         pair, counts = np.unique(pair, return_counts=True)

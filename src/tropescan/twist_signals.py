@@ -37,6 +37,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ._resources import lexicon_dir
 from .errors import Errors, LexiconError
+from .inttable import IntTable
 from .util import fingerprint
 
 GROUPS = ("reveal", "contradict", "danger", "violence", "reaction", "threat", "open", "intro",
@@ -56,7 +57,6 @@ _PLAIN = re.compile(r"[\u4e00-\u9fff]+")  # a pattern of Han characters only: no
 GRAM_BITS = 21  # a code point (+1) fits in 21 bits; three of them in an int64
 #: ``SignalLexicon.marks`` bits after the groups': a title, an emotion word, a number's unit
 TITLE_BIT, EMOTION_BIT, UNIT_BIT = len(GROUPS), len(GROUPS) + 1, len(GROUPS) + 2
-_FIBONACCI = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / the golden ratio
 
 
 def gram_keys(grams: Sequence[str], width: int = 3) -> np.ndarray:
@@ -97,54 +97,6 @@ def text_grams(texts: Sequence[str], sizes: tuple[int, int]) -> tuple[np.ndarray
     return np.concatenate(rows), np.concatenate(keys)
 
 
-def _slots(keys: np.ndarray, bits: int) -> np.ndarray:
-    """Each int64 key's home slot in a table of ``2**bits`` (Fibonacci hashing)."""
-    return ((keys.view(np.uint64) * _FIBONACCI) >> np.uint64(64 - bits)).view(np.int64)
-
-
-@dataclass(frozen=True, eq=False)
-class GramIndex:
-    """``gram_keys`` keys -> non-negative values: a linear-probing hash table at most a quarter
-    full, looked up for a whole script at once (a binary search per gram took 5x as long)."""
-
-    table: np.ndarray  # (2, 2**bits): the keys (0: an empty slot, no key is 0) and the values
-    bits: int
-
-    @classmethod
-    def of(cls, keys: np.ndarray, values: np.ndarray) -> GramIndex:
-        """The index of distinct positive ``keys`` (int64) and their ``values``."""
-        bits = max(4, len(keys).bit_length() + 2)
-        table = np.zeros((2, 1 << bits), dtype=np.int64)
-        slot = _slots(keys, bits)
-        todo = np.arange(len(keys))
-        while len(todo):
-            free = np.flatnonzero(table[0, slot[todo]] == 0)
-            # of the keys probing the same free slot the first takes it, the others probe on
-            _, first = np.unique(slot[todo[free]], return_index=True)
-            won = todo[free[first]]
-            table[0, slot[won]], table[1, slot[won]] = keys[won], values[won]
-            todo = np.setdiff1d(todo, won, assume_unique=True)
-            slot[todo] = (slot[todo] + 1) & ((1 << bits) - 1)
-        return cls(table, bits)
-
-    def lookup(self, keys: np.ndarray) -> np.ndarray:
-        """The value of every key (int64), -1 where a key is not in the index."""
-        mask = (1 << self.bits) - 1
-        slot = _slots(keys, self.bits)
-        held = self.table[0, slot]
-        out = np.where(held == keys, self.table[1, slot], -1)
-        todo = np.flatnonzero((held != keys) & (held != 0))  # probe on past another key
-        at = slot[todo]
-        while len(todo):
-            at = (at + 1) & mask
-            held = self.table[0, at]
-            found = held == keys[todo]
-            out[todo[found]] = self.table[1, at[found]]
-            going = (held != 0) & ~found
-            todo, at = todo[going], at[going]
-        return out
-
-
 @dataclass(frozen=True)
 class SignalLexicon:
     """Compiled signal patterns, emotion words, titles and variants (see the module docs)."""
@@ -159,7 +111,7 @@ class SignalLexicon:
     version: str
     #: the first three characters of what each pattern needs (``_needed_in``), of the titles,
     #: the emotion words and the units -> the ``marks`` bits of the lists holding them
-    anchors: GramIndex
+    anchors: IntTable
     #: per group, its patterns that anchors cannot rule out, combined (the whole group when
     #: one of them has a group of its own, which combining would renumber)
     rest_res: dict[str, re.Pattern[str] | None]
@@ -175,7 +127,7 @@ class SignalLexicon:
         """Per text, the bits (``GROUPS`` in order, ``TITLE_BIT``, ``EMOTION_BIT``, ``UNIT_BIT``)
         of its anchors: no regex needs to look where a list's bit is not set."""
         rows, keys = text_grams(texts, (1, 3))
-        bits = self.anchors.lookup(keys)
+        bits = self.anchors.get(keys)
         hit = bits >= 0
         out = np.full(len(texts), self.always, dtype=np.int64)
         np.bitwise_or.at(out, rows[hit], bits[hit])
@@ -324,7 +276,7 @@ def load_signals(directory: str | None = None) -> SignalLexicon:
         re.compile(r"[\u4e00-\u9fff]?(?:" + "|".join(map(re.escape, titles)) + ")"),
         variants, _alternation(list(variants)) if variants else None,
         fingerprint([spath.read_bytes(), epath.read_bytes()])[:16],
-        GramIndex.of(keys, np.fromiter(anchors.values(), dtype=np.int64, count=len(keys))),
+        IntTable.of(keys, np.fromiter(anchors.values(), dtype=np.int64, count=len(keys))),
         rest_res, (1 << EMOTION_BIT) * ("" in words))
 
 
