@@ -5,6 +5,7 @@ Only ``Line.norm`` is normalised; ``Line.text`` keeps what the writer wrote, for
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from functools import lru_cache
@@ -98,3 +99,10 @@ def counted_chars(text: str) -> int:
     6
     """
     return len(_COUNTED.findall(text))
+
+
+def counted_prefix(text: str) -> list[int]:
+    """``counted_chars(text[:i])`` for every ``i`` from 0 to ``len(text)``: the count of any
+    slice is then one subtraction, not a regex pass per slice. ``\\w``, what is counted, is
+    exactly ``str.isalnum()`` or ``_`` on one character (checked over every code point)."""
+    return list(itertools.accumulate(map(str.isalnum, text.replace("_", "0")), initial=0))

@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass, replace
 
 from .model import LineKind, Script
-from .normalize import counted_chars
+from .normalize import counted_chars, counted_prefix
 
 SCORED_KINDS = (LineKind.DIALOGUE, LineKind.VOICEOVER, LineKind.ACTION, LineKind.SUBTITLE,
                 LineKind.TRANSITION, LineKind.PROSE)
@@ -104,16 +104,10 @@ class Sentence:
         return self
 
 
-def _counts(text: str) -> list[int]:
-    """``counted_chars(text[:i])`` for every ``i``: a slice's count is then one subtraction,
-    not a regex pass per slice (``\\w``, what it counts, is ``isalnum()`` or ``_``)."""
-    return list(itertools.accumulate(map(str.isalnum, text.replace("_", "0")), initial=0))
-
-
 def _long_cuts(text: str, cum: list[int], a: int, b: int) -> list[int]:
     """Cut positions inside ``text[a:b]`` (an unpunctuated stretch) so that every part is at
     most ``MAX_CHARS`` counted characters: before a marker or after a final particle, the
-    candidate nearest the middle; else the middle. ``cum``: ``_counts(text)``."""
+    candidate nearest the middle; else the middle. ``cum``: ``counted_prefix(text)``."""
     if cum[b] - cum[a] <= MAX_CHARS:
         return []
     candidates = [m.start() for m in _MARKER_RE.finditer(text, a, b)]
@@ -134,11 +128,11 @@ def split_text(text: str) -> list[tuple[int, int]]:
     >>> [t[a:b] for a, b in split_text("龙……龙帅？原来你是龙帅！")]
     ['龙……', '龙帅？', '原来你是龙帅！']
     """
-    return _split(text, _counts(text))
+    return _split(text, counted_prefix(text))
 
 
 def _split(text: str, cum: list[int]) -> list[tuple[int, int]]:
-    """``split_text``, given ``cum = _counts(text)``."""
+    """``split_text``, given ``cum = counted_prefix(text)``."""
     if not text:
         return []
     ends = [m.end() for m in _HARD_RE.finditer(text)]
@@ -255,7 +249,7 @@ def _sentence(script: Script, ei: int, pieces: list[Piece]) -> Sentence:
 
 def _line_pieces(norm: str, offset: int, start_s: float, end_s: float, ref: int) -> list[Piece]:
     """One line's sentence spans as pieces, timed by the counted characters before them."""
-    cum = _counts(norm)
+    cum = counted_prefix(norm)
     spans = _split(norm, cum)
     total = cum[-1] or 1
     duration = max(end_s - start_s, 0.0)

@@ -40,6 +40,7 @@ and are measured on the independent challenge set (``--set challenge``).
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import re
 from bisect import bisect_left, bisect_right
@@ -51,7 +52,7 @@ import numpy as np
 
 from .lexicon import CueHit, Lexicon, LinePlace, Trope, hits_by_line
 from .model import Line, LineKind, Script
-from .normalize import counted_chars
+from .normalize import counted_prefix
 from .schema import PRESENT_THRESHOLD, TROPES_METHOD
 from .segment import Tokens
 
@@ -216,18 +217,10 @@ Unit = tuple[int, int, int, int, int, int, int]
 
 
 def _line_sizes(norms: list[str]) -> list[int]:
-    """``[counted_chars(n) for n in norms]`` in one pass over all the text in numpy: a
-    character counts or not on its own, so ``counted_chars`` is asked once per distinct
-    character (a script has a few thousand), not made to list every character of every line."""
-    codes = np.frombuffer("".join(norms).encode("utf-32-le", "surrogatepass"), dtype="<u4")
-    seen = np.zeros(int(codes.max(initial=0)) + 1, dtype=bool)  # by code point
-    seen[codes] = True
-    chars = np.flatnonzero(seen)
-    counted = np.zeros(len(seen), dtype=np.int8)
-    counted[chars] = [counted_chars(chr(c)) for c in chars.tolist()]
-    prefix = np.concatenate([[0], np.cumsum(counted[codes], dtype=np.int64)])
-    ends = np.cumsum([0] + [len(n) for n in norms])
-    return np.diff(prefix[ends]).tolist()
+    """``[counted_chars(n) for n in norms]``, from one prefix count over all the text."""
+    prefix = counted_prefix("".join(norms))
+    ends = list(itertools.accumulate(map(len, norms), initial=0))
+    return [prefix[b] - prefix[a] for a, b in itertools.pairwise(ends)]
 
 
 def _units(script: Script) -> list[Unit]:
