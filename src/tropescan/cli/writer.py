@@ -14,6 +14,7 @@ from ..readers import read_script
 from ..readers.catalogue import CATALOGUE_SUFFIXES, read_catalogue
 from ..report.html import render_report, write_report
 from ..report.plots import save
+from ..report.raster import analysis_pngs
 from ..report.serialize import script_summary, script_to_dict
 from ..report.tables import rows_to_csv
 from ..report.terminal import (
@@ -27,6 +28,7 @@ from ..report.terminal import (
     render_windows,
     terminal_width,
 )
+from ..util import atomic_write_bytes
 from .common import (
     analysis_options,
     corpus_option,
@@ -73,7 +75,7 @@ def parse(file: Path, fmt: str, output: str | None, **kwargs: Any) -> None:
 @format_option("table", "json", "csv", "html")
 @output_option("Write the report to this file (html: a file or folder).")
 @click.option("--plot", "plot_dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Write timeline, episode and trope charts (PNG) into this folder.")
+              help="Write the report's timeline, episode and trope charts as PNGs into this folder.")
 @click.option("--fail-under", type=click.FloatRange(0, 100),
               help="Exit 3 when an originality score is below this.")
 @handle_errors
@@ -150,11 +152,12 @@ def emit_analyses(analyses: list[Analysis], fmt: str, output: str | None) -> Non
 
 
 def write_plots(analyses: list[Analysis], folder: Path) -> None:
+    """The HTML report's three charts of each analysis as PNGs (painted from their SVG: no
+    matplotlib to import and lay out), each written atomically."""
     for a in analyses:
-        for name, fig in (("timeline", a.plot_timeline()), ("episodes", a.plot_episodes()),
-                          ("tropes", a.plot_tropes())):
+        for name, data in analysis_pngs(a).items():
             path = folder / f"{a.script.id}-{name}.png"
-            save(fig, path)
+            atomic_write_bytes(path, data)
             click.echo(f"wrote {path}", err=True)
 
 

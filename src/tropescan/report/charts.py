@@ -6,7 +6,8 @@ CJK font, a second draw for the tight bounding box) where analysing a script tak
 a batch with reports ran 13x longer than without. SVG written directly costs milliseconds,
 scales with the page, uses the reader's own fonts (Chinese included, so no font is bundled
 into the page), and every mark carries a tooltip (``<title>``) with its exact value.
-Matplotlib stays for ``--plot`` PNGs and notebooks (``plots.py``); both read the same records.
+``scan --plot`` paints these same charts as PNGs (``raster.py``); matplotlib stays for
+notebooks and the API's figures (``plots.py``); all read the same records.
 
 Every text that comes from a script (event lines in tooltips) is escaped; the result is
 ``Markup``, so the page template does not escape it twice.
@@ -62,6 +63,15 @@ def _time_axis(x0: float, width: float, span_s: float, y: float) -> list[str]:
                    'stroke="#666"/>')
         out.append(_text(x, y + 16, mmss(k * step), "middle"))
     return out
+
+
+def analysis_charts(analysis: Any) -> dict[str, Markup]:
+    """An analysis's three charts by name: the twist timeline (a heat map for a long series),
+    twists per episode and the trope scores; the HTML report shows them, ``--plot`` paints
+    them as PNGs (``raster.py``)."""
+    return {"timeline": twist_chart(analysis),
+            "episodes": episode_chart(analysis.episode_items, analysis.settings.window_s),
+            "tropes": trope_chart(analysis.trope_scores)}
 
 
 # -- tropes ------------------------------------------------------------------------------------

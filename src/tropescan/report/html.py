@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..util import atomic_write_text, clock
-from .charts import episode_chart, trope_chart, twist_chart
+from .charts import analysis_charts
 
 
 @cache
@@ -47,10 +47,9 @@ def render_report(analysis: Any, *, plots: bool = True) -> str:
         evidence[e.trope].append(e)
     charts: dict[str, Any] = {"timeline_plot": None, "episode_plot": None, "trope_plot": None}
     if plots:
-        charts = {"timeline_plot": twist_chart(analysis),
-                  "episode_plot": episode_chart(analysis.episode_items,
-                                                analysis.settings.window_s),
-                  "trope_plot": trope_chart(analysis.trope_scores)}
+        drawn = analysis_charts(analysis)
+        charts = {"timeline_plot": drawn["timeline"], "episode_plot": drawn["episodes"],
+                  "trope_plot": drawn["tropes"]}
     return str(_env().get_template("report.html.j2").render(
         script=analysis.script, warnings=analysis.warnings, o=analysis.originality,
         tropes=analysis.trope_scores, evidence=evidence, pacing=analysis.pacing,
