@@ -310,16 +310,20 @@ def cli_batch(folder: Path, out: Path, reports: Path | None) -> tuple[float, flo
            "--corpus", "sample"]
     if reports is not None:
         cmd += ["--reports", str(reports)]
+    # stderr goes to a file, not a pipe: nobody reads a pipe while the RSS is polled, and a
+    # batch of thousands of files fills one (64 KB) and blocks on it.
+    log = out.with_suffix(".stderr.txt")
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    peak = 0.0
-    while proc.poll() is None:
-        peak = max(peak, tree_rss_mb(proc.pid))
-        time.sleep(0.1)
+    with log.open("w", encoding="utf-8") as err:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, text=True)
+        peak = 0.0
+        while proc.poll() is None:
+            peak = max(peak, tree_rss_mb(proc.pid))
+            time.sleep(0.1)
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         raise SystemExit(f"tropescan batch failed ({proc.returncode}): "
-                         f"{(proc.stderr.read() if proc.stderr else '')[-2000:]}")
+                         f"{log.read_text(encoding='utf-8', errors='replace')[-2000:]}")
     return wall, peak
 
 
