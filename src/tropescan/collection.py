@@ -112,10 +112,17 @@ def shared_passages(index: CorpusIndex, *,
         for x, y in zip(*np.nonzero(est >= NEAR_JACCARD), strict=True):
             i, j = int(ca[x]), int(cb[y])
             pairs.add((min(i, j), max(i, j)))
+    # A batch with copies of one text checks the same two passages hundreds of times: each
+    # distinct pair of match texts is verified once (the check depends on the texts alone).
+    verified: dict[tuple[str, str], bool] = {}
     for i, j in sorted(pairs):
         if estimate_jaccard(sig[i], sig[j]) < NEAR_JACCARD:
             continue
-        if verify_passage(index.chunk_match(i), index.chunk_match(j)):
+        texts = (index.chunk_match(i), index.chunk_match(j))
+        ok = verified.get(texts)
+        if ok is None:
+            ok = verified[texts] = verify_passage(*texts) is not None
+        if ok:
             key = (int(min(work_of[i], work_of[j])), int(max(work_of[i], work_of[j])))
             out[key] += 1
     return out

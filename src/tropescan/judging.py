@@ -191,8 +191,13 @@ def submission_pairs(features: list[WorkFeatures], settings: Settings | None,
     index = CorpusIndex.from_features(features, origin=Analyzer(settings, corpus=None)
                                       .index_origin())
     pairs = near_duplicate_pairs(index, _cosines(index, features, reference))
-    return [{"path_a": index.works[p.a].path, "path_b": index.works[p.b].path,
-             "cosine": p.cosine, "shared_passages": p.shared_passages} for p in pairs]
+    # By path, not by index position: with several workers the features arrive in any order,
+    # and pairs.csv must not change from one run to the next.
+    out = [{"path_a": min(pa, pb), "path_b": max(pa, pb), "cosine": p.cosine,
+            "shared_passages": p.shared_passages}
+           for p in pairs for pa, pb in [(index.works[p.a].path, index.works[p.b].path)]]
+    out.sort(key=lambda r: (-r["shared_passages"], -r["cosine"], r["path_a"], r["path_b"]))
+    return out
 
 
 def _cosines(index: CorpusIndex, features: list[WorkFeatures],
@@ -329,10 +334,19 @@ class CopyLink:
     passages: list[SharedPassage]
 
 
-def _best_matches(fa: WorkFeatures, fb: WorkFeatures) -> list[tuple[int, int, float, int]]:
+#: exact checks of copy pairs remembered at most (by pair of match texts) during one batch
+VERIFIED_CACHE = 100_000
+
+
+def _best_matches(fa: WorkFeatures, fb: WorkFeatures,
+                  verified: dict[tuple[str, str], tuple[float, int] | None] | None = None
+                  ) -> list[tuple[int, int, float, int]]:
     """For each chunk of ``fa``, its best verified match among ``fb``'s chunks: (chunk of a,
     chunk of b, share of the shorter, matched characters). Candidates best-first by MinHash
-    estimate, at most ``MAX_VERIFY`` exact checks each, as ``originality`` does for a corpus."""
+    estimate, at most ``MAX_VERIFY`` exact checks each, as ``originality`` does for a corpus.
+    ``verified``: exact checks already made, by pair of match texts (a batch of copies of one
+    text checks the same two passages for every pair of copies)."""
+    verified = {} if verified is None else verified
     if fa.sig is None or fb.sig is None or not len(fa.chunk_match) or not len(fb.chunk_match):
         return []
     sa, sb = np.asarray(fa.sig), np.asarray(fb.sig)
@@ -344,9 +358,17 @@ def _best_matches(fa: WorkFeatures, fb: WorkFeatures) -> list[tuple[int, int, fl
             for y in np.argsort(-row, kind="stable")[:MAX_VERIFY]:
                 if row[y] < NEAR_JACCARD:
                     break
-                found = verify_passage(fa.chunk_match[x], fb.chunk_match[int(y)])
+                texts = (fa.chunk_match[x], fb.chunk_match[int(y)])
+                if texts in verified:
+                    found = verified[texts]
+                else:
+                    if len(verified) >= VERIFIED_CACHE:
+                        verified.clear()  # bounded: distinct pairs of a large batch would pile up
+                    found = verified[texts] = verify_passage(*texts)
                 if found and (best is None or found[0] > best[2]):
                     best = (x, int(y), found[0], found[1])
+                    if found[0] >= 1.0:
+                        break  # an exact copy: no later candidate can beat it (ties keep the first)
             if best is not None:
                 out.append(best)
     return out
@@ -372,11 +394,12 @@ def copy_links(pairs: list[dict[str, Any]], features: dict[str, WorkFeatures]
     """Every flagged pair as each of its entries sees it, by path, the partner sharing most
     text first. Only flagged pairs are compared (each chunk of one entry against the other's)."""
     links: dict[str, list[CopyLink]] = {}
+    verified: dict[tuple[str, str], tuple[float, int] | None] = {}
     for pair in pairs:
         fa, fb = features.get(pair["path_a"]), features.get(pair["path_b"])
         if fa is None or fb is None:
             continue
-        a_side, b_side = _best_matches(fa, fb), _best_matches(fb, fa)
+        a_side, b_side = _best_matches(fa, fb, verified), _best_matches(fb, fa, verified)
         share_a, share_b = _share(fa, a_side), _share(fb, b_side)
         links.setdefault(pair["path_a"], []).append(_link(fa, fb, pair, a_side, share_b))
         links.setdefault(pair["path_b"], []).append(_link(fb, fa, pair, b_side, share_a))
