@@ -29,7 +29,7 @@ import numpy as np
 
 from .chunks import estimate_jaccard
 from .corpus import CorpusIndex
-from .originality import NEAR_JACCARD, verify_passage
+from .originality import NEAR_JACCARD, PassageChecks
 from .report.plots import plot_cooccurrence, plot_similarity_heatmap
 from .schema import DUPLICATE_COSINE, SIMILAR_WORKS
 from .schema import WORK_PAIR_COLUMNS as PAIR_COLUMNS
@@ -112,17 +112,11 @@ def shared_passages(index: CorpusIndex, *,
         for x, y in zip(*np.nonzero(est >= NEAR_JACCARD), strict=True):
             i, j = int(ca[x]), int(cb[y])
             pairs.add((min(i, j), max(i, j)))
-    # A batch with copies of one text checks the same two passages hundreds of times: each
-    # distinct pair of match texts is verified once (the check depends on the texts alone).
-    verified: dict[tuple[str, str], bool] = {}
+    check = PassageChecks()
     for i, j in sorted(pairs):
         if estimate_jaccard(sig[i], sig[j]) < NEAR_JACCARD:
             continue
-        texts = (index.chunk_match(i), index.chunk_match(j))
-        ok = verified.get(texts)
-        if ok is None:
-            ok = verified[texts] = verify_passage(*texts) is not None
-        if ok:
+        if check(index.chunk_match(i), index.chunk_match(j)):
             key = (int(min(work_of[i], work_of[j])), int(max(work_of[i], work_of[j])))
             out[key] += 1
     return out

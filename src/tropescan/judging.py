@@ -55,7 +55,14 @@ from .batch import FileResult, run_batch, work_features_file
 from .collection import near_duplicate_pairs
 from .corpus import CorpusIndex, WorkFeatures
 from .errors import Errors, InputError, SettingsError
-from .originality import MAX_VERIFY, NEAR_JACCARD, REUSE_FULL, WEIGHTS, verify_passage
+from .originality import (
+    MAX_VERIFY,
+    NEAR_JACCARD,
+    REUSE_FULL,
+    WEIGHTS,
+    PassageChecks,
+    verify_passage,
+)
 from .report.html import render_index, set_copies
 from .schema import (
     COPY_COLUMNS,
@@ -188,16 +195,14 @@ def submission_pairs(features: list[WorkFeatures], settings: Settings | None,
     """
     if len(features) < 2:
         return []
+    # Indexed in path order: with several workers the features arrive in any order, and the
+    # pairs (a before b, ties in index order) must not change from one run to the next.
+    features = sorted(features, key=lambda f: f.path)
     index = CorpusIndex.from_features(features, origin=Analyzer(settings, corpus=None)
                                       .index_origin())
     pairs = near_duplicate_pairs(index, _cosines(index, features, reference))
-    # By path, not by index position: with several workers the features arrive in any order,
-    # and pairs.csv must not change from one run to the next.
-    out = [{"path_a": min(pa, pb), "path_b": max(pa, pb), "cosine": p.cosine,
-            "shared_passages": p.shared_passages}
-           for p in pairs for pa, pb in [(index.works[p.a].path, index.works[p.b].path)]]
-    out.sort(key=lambda r: (-r["shared_passages"], -r["cosine"], r["path_a"], r["path_b"]))
-    return out
+    return [{"path_a": index.works[p.a].path, "path_b": index.works[p.b].path,
+             "cosine": p.cosine, "shared_passages": p.shared_passages} for p in pairs]
 
 
 def _cosines(index: CorpusIndex, features: list[WorkFeatures],
@@ -334,19 +339,13 @@ class CopyLink:
     passages: list[SharedPassage]
 
 
-#: exact checks of copy pairs remembered at most (by pair of match texts) during one batch
-VERIFIED_CACHE = 100_000
-
-
 def _best_matches(fa: WorkFeatures, fb: WorkFeatures,
-                  verified: dict[tuple[str, str], tuple[float, int] | None] | None = None
+                  check: Callable[[str, str], tuple[float, int] | None] = verify_passage
                   ) -> list[tuple[int, int, float, int]]:
     """For each chunk of ``fa``, its best verified match among ``fb``'s chunks: (chunk of a,
     chunk of b, share of the shorter, matched characters). Candidates best-first by MinHash
     estimate, at most ``MAX_VERIFY`` exact checks each, as ``originality`` does for a corpus.
-    ``verified``: exact checks already made, by pair of match texts (a batch of copies of one
-    text checks the same two passages for every pair of copies)."""
-    verified = {} if verified is None else verified
+    ``check``: the exact check (a batch's ``PassageChecks``, shared by all its pairs)."""
     if fa.sig is None or fb.sig is None or not len(fa.chunk_match) or not len(fb.chunk_match):
         return []
     sa, sb = np.asarray(fa.sig), np.asarray(fb.sig)
@@ -358,13 +357,7 @@ def _best_matches(fa: WorkFeatures, fb: WorkFeatures,
             for y in np.argsort(-row, kind="stable")[:MAX_VERIFY]:
                 if row[y] < NEAR_JACCARD:
                     break
-                texts = (fa.chunk_match[x], fb.chunk_match[int(y)])
-                if texts in verified:
-                    found = verified[texts]
-                else:
-                    if len(verified) >= VERIFIED_CACHE:
-                        verified.clear()  # bounded: distinct pairs of a large batch would pile up
-                    found = verified[texts] = verify_passage(*texts)
+                found = check(fa.chunk_match[x], fb.chunk_match[int(y)])
                 if found and (best is None or found[0] > best[2]):
                     best = (x, int(y), found[0], found[1])
                     if found[0] >= 1.0:
@@ -394,12 +387,12 @@ def copy_links(pairs: list[dict[str, Any]], features: dict[str, WorkFeatures]
     """Every flagged pair as each of its entries sees it, by path, the partner sharing most
     text first. Only flagged pairs are compared (each chunk of one entry against the other's)."""
     links: dict[str, list[CopyLink]] = {}
-    verified: dict[tuple[str, str], tuple[float, int] | None] = {}
+    check = PassageChecks()
     for pair in pairs:
         fa, fb = features.get(pair["path_a"]), features.get(pair["path_b"])
         if fa is None or fb is None:
             continue
-        a_side, b_side = _best_matches(fa, fb, verified), _best_matches(fb, fa, verified)
+        a_side, b_side = _best_matches(fa, fb, check), _best_matches(fb, fa, check)
         share_a, share_b = _share(fa, a_side), _share(fb, b_side)
         links.setdefault(pair["path_a"], []).append(_link(fa, fb, pair, a_side, share_b))
         links.setdefault(pair["path_b"], []).append(_link(fb, fa, pair, b_side, share_a))

@@ -233,6 +233,25 @@ def verify_passage(a: str, b: str) -> tuple[float, int] | None:
     return (share, matched) if share >= MIN_OVERLAP and matched >= MIN_MATCH_CHARS else None
 
 
+class PassageChecks:
+    """``verify_passage`` that remembers its answers by pair of match texts (at most ``limit``
+    of them): a collection holding copies of one text checks the same two passages for every
+    pair of copies, and the answer depends on the texts alone."""
+
+    def __init__(self, limit: int = 100_000) -> None:
+        self.limit = limit
+        self._seen: dict[tuple[str, str], tuple[float, int] | None] = {}
+
+    def __call__(self, a: str, b: str) -> tuple[float, int] | None:
+        key = (a, b)
+        if key in self._seen:
+            return self._seen[key]
+        if len(self._seen) >= self.limit:
+            self._seen.clear()  # bounded: the distinct pairs of a large batch would pile up
+        found = self._seen[key] = verify_passage(a, b)
+        return found
+
+
 def _excluded(script: Script, index: CorpusIndex, digest: str, exclude_self: bool) -> set[int]:
     if not exclude_self:
         return set()
