@@ -103,7 +103,7 @@ def reading_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--read-as", "read_as", type=click.Choice(FORMATS),
                      help="Force the input format instead of detecting it from the extension."),
         click.option("--encoding", help="Force the text encoding (e.g. gb18030, big5)."),
-        click.option("--cps", "dialogue_cps", type=click.FloatRange(min=0.5, max=20), default=5.0,
+        click.option("--cps", "dialogue_cps", type=click.FloatRange(min=0.5, max=20), default=3.4,
                      show_default=True, help="Dialogue speech rate, characters per second."),
         click.option("--action-cps", type=click.FloatRange(min=0.5, max=50), default=8.0,
                      show_default=True, help="Action lines, characters per second of screen."),
