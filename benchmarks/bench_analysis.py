@@ -69,8 +69,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def run_process(cmd: list[str]) -> None:
+    # An installed tropescan has its .pyc files (pip byte-compiles on install); under
+    # PYTHONDONTWRITEBYTECODE a source checkout would time compiling ~60 modules on every start.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                          env=os.environ.copy(), check=False)
+                          env=env, check=False)
     if proc.returncode != 0:
         raise SystemExit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-2000:]}")
 

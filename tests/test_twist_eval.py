@@ -41,5 +41,5 @@ def test_twist_eval_challenge_set_beside_the_baselines() -> None:
 def test_twist_eval_cli() -> None:
     result = CliRunner().invoke(main, ["evaluate", "--twists", "--set", "dev"])
     assert result.exit_code == 0, result.output
-    assert "twists on the dev set: 10 subtitle exports, 60 episodes" in result.stdout
+    assert "twists on the dev set: 18 subtitle exports, 108 episodes" in result.stdout
     assert "every line" in result.stdout and "position only" in result.stdout

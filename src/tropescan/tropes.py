@@ -22,9 +22,11 @@ The rule (``combined.v2``), documented here and printed with results:
   ``lexicon_score = 1 − exp(−density / scale)`` with ``scale = LEXICON_SCALE`` for a block of
   up to ``SYNOPSIS_KCHARS`` (a synopsis), ``SCRIPT_SCALE`` from ``SCRIPT_KCHARS`` on (episodes
   mention many tropes in passing; a premise is dense) and linear in between; a block of speech
-  alone (a subtitle export) reaches the script scale only at ``SPOKEN_KCHARS``; halved unless the block has a strong cue (weight ≥ 2) or
-  ``MIN_DISTINCT`` different cues of weight ≥ 1. A block over ``TWO_CUES_KCHARS`` needs at
-  least two different cues.
+  alone (a subtitle export) reaches the script scale only at ``SPOKEN_KCHARS``; halved unless
+  the block has a strong cue (weight ≥ 2) or ``MIN_DISTINCT`` different cues of weight ≥ 1. A
+  block over ``TWO_CUES_KCHARS`` needs at least two different cues, and so does a script's
+  front matter: a cast list gives each character a few words, and one word there (医术 of
+  the court physician, 镇北侯 of a consort's father) is an attribute, not the premise.
 * The **classifier cannot tag on its own**: a block scoring ``≥ PRESENT_THRESHOLD`` holds the
   trope whatever the classifier says, and one under ``BAND_LOW`` never does. Only in between
   does the classifier's (calibrated) probability for that block move the score, by at most
@@ -81,6 +83,9 @@ LONG_EPISODE_KCHARS = 4.0
 PART_KCHARS = 0.6
 MIN_DISTINCT = 3
 STRONG_CUE = 2.0
+# A cue that names the trope or its defining situation (重生, 入赘, 掉马): alone, it is enough
+# in a script's front matter (a title 《重生之…》), where a weaker one is an attribute.
+SIGNATURE_CUE = 3.0
 BAND_LOW = 0.1
 BLOCK_EPISODES = 3
 NEAR_CHARS = 10
@@ -299,9 +304,9 @@ def _scale(kchars: float, spoken: bool = False) -> float:
 
 
 def block_lexicon_score(evidence: list[TropeEvidence], kchars: float,
-                        spoken: bool = False) -> tuple[float, int]:
+                        spoken: bool = False, front: bool = False) -> tuple[float, int]:
     """(lexicon_score, distinct cues of weight ≥ 1) of one trope's evidence in one block
-    (``spoken``: a block of speech alone)."""
+    (``spoken``: a block of speech alone; ``front``: a script's front matter)."""
     counts: dict[str, int] = {}  # cues in order of first occurrence: the order of the sum
     weights: dict[str, float] = {}
     for ev in evidence:
@@ -311,9 +316,11 @@ def block_lexicon_score(evidence: list[TropeEvidence], kchars: float,
     raw = sum([weights[c] * (1 + math.log(n)) for c, n in counts.items()])
     score = 1 - math.exp(-(raw / max(kchars, 1.0)) / _scale(kchars, spoken))
     distinct = sum([w >= 1 for w in weights.values()])
-    if kchars > TWO_CUES_KCHARS and len(counts) < 2:
+    if len(counts) < 2 and (kchars > TWO_CUES_KCHARS
+                            or front and max(weights.values()) < SIGNATURE_CUE):
         # Longer than a synopsis, one word repeated is not a premise (照片, 真迹, 北境):
-        # a reader accepts a trope in a script from at least two different cues.
+        # a reader accepts a trope in a script from at least two different cues. Nor is one
+        # word of a cast list (医术 of the court physician).
         return 0.0, distinct
     if distinct < MIN_DISTINCT and not any([w >= STRONG_CUE for w in weights.values()]):
         score *= 0.5
@@ -361,7 +368,8 @@ def score_tropes(script: Script, evidence: list[TropeEvidence], lexicon: Lexicon
     blocks = blocks_of(script, front_chars)
     firsts = np.array([b.first for b in blocks], dtype=np.int64)
     lasts = np.array([b.last for b in blocks], dtype=np.int64)
-    judged = {tid: [(k, *block_lexicon_score(mine, blocks[k].kchars, blocks[k].spoken))
+    judged = {tid: [(k, *block_lexicon_score(mine, blocks[k].kchars, blocks[k].spoken,
+                                             blocks[k].first == FRONT_MATTER))
                     for k, mine in _block_evidence(by_trope.get(tid, []), blocks, firsts, lasts)]
               for tid in lexicon.tropes}
     band = sorted({k for rows in judged.values() for k, lscore, _ in rows
