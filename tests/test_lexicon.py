@@ -423,3 +423,40 @@ def test_cli_lexicon_show_bad_user_lexicon(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.stdout == ""
     assert f"{bad}: name_zh, description: required for a new trope 'lianqi'" in result.stderr
+
+
+# -- parsed TOML kept in the cache folder ---------------------------------------------------
+
+def test_lexicon_parsed_toml_is_kept_and_reused(tmp_path: Path, monkeypatch: Any) -> None:
+    import tomllib
+
+    from tropescan.util import parse_toml
+
+    monkeypatch.setenv("TROPESCAN_CACHE", str(tmp_path / "cache"))
+    raw = "\ufeffid = \"x\"\n[cues]\n\"修仙\" = 3.0\n\"灵根\" = 2\n".encode()
+    first = parse_toml(raw)
+    assert first == {"id": "x", "cues": {"修仙": 3.0, "灵根": 2}}
+    assert isinstance(first["cues"]["灵根"], int)
+    assert len(list((tmp_path / "cache" / "toml").glob("*.json"))) == 1
+    # the second parse is the kept one: tomllib is not asked again
+    monkeypatch.setattr(tomllib, "loads", lambda *_: pytest.fail("parsed twice"))
+    assert parse_toml(raw) == first
+
+
+def test_lexicon_damaged_or_unwritable_toml_cache_is_parsed_again(tmp_path: Path,
+                                                                  monkeypatch: Any) -> None:
+    from tropescan.util import parse_toml
+
+    monkeypatch.setenv("TROPESCAN_CACHE", str(tmp_path / "cache"))
+    raw = b"[cues]\n\"x\" = 1.5\n"
+    parse_toml(raw)
+    (kept,) = (tmp_path / "cache" / "toml").glob("*.json")
+    for damage in (b"{not json", b'{"sha256": "other", "data": {"cues": {}}}', b"[]"):
+        kept.write_bytes(damage)
+        assert parse_toml(raw) == {"cues": {"x": 1.5}}
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("TROPESCAN_CACHE", str(blocker))
+    assert parse_toml(raw) == {"cues": {"x": 1.5}}
+    with pytest.raises(ValueError):  # a syntax error is never kept nor hidden
+        parse_toml(b"[cues\n")

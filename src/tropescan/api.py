@@ -19,8 +19,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from platformdirs import user_cache_dir
-
 from ._resources import corpus_dir, data_dir
 from ._version import __version__
 from .chunks import MINHASH_SCHEME
@@ -73,7 +71,7 @@ from .twists import (
     TwistWindow,
     twist_timeline,
 )
-from .util import fingerprint, records_frame
+from .util import cache_dir, fingerprint, records_frame
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -454,7 +452,7 @@ def sample_index(analyzer: Analyzer) -> CorpusIndex:
                        analyzer.segmenter.backend,
                        analyzer.segmenter.dictionary_checksum, manifest.read_bytes(),
                        str(analyzer.versions().get("classifier", ""))])
-    cache = Path(os.environ.get("TROPESCAN_CACHE") or user_cache_dir("tropescan"))
+    cache = cache_dir()
     path = cache / f"sample-index-{key}"
     if (path / "index.json").exists():
         try:

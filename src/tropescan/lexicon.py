@@ -41,7 +41,7 @@ from ._resources import lexicon_dir
 from .errors import Errors, LexiconError
 from .model import Script
 from .normalize import normalize
-from .util import fingerprint
+from .util import fingerprint, parse_toml
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 MAX_WEIGHT = 5.0
@@ -110,7 +110,7 @@ def _load_toml(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise LexiconError(Errors.LEXICON_UNREADABLE(reason=exc.strerror or exc), path=path) from exc
     try:
-        return tomllib.loads(raw.decode("utf-8-sig"))
+        return parse_toml(raw)
     except UnicodeDecodeError as exc:
         raise LexiconError(Errors.LEXICON_NOT_UTF8, path=path) from exc
     except tomllib.TOMLDecodeError as exc:

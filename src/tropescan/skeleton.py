@@ -22,7 +22,6 @@ trigrams: the cheap first pass that picks which works of a big index to align wi
 from __future__ import annotations
 
 import re
-import tomllib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ import numpy as np
 from ._resources import lexicon_dir
 from .lexicon import Lexicon
 from .model import LineKind, Script
-from .util import fingerprint
+from .util import fingerprint, parse_toml
 
 METHOD = "skeleton.v1"
 ROLES = "ABCDEF"
@@ -90,7 +89,7 @@ def load_beats(lexicon: Lexicon | None = None) -> BeatInventory:
     """The shipped beat types, plus the twist categories and tropes of ``lexicon``."""
     path = lexicon_dir() / "beats.toml"
     raw = path.read_bytes()
-    data = tomllib.loads(raw.decode("utf-8"))
+    data = parse_toml(raw)
     types = [BeatType(k, v.get("name_zh", k), tuple(v.get("cues", ())))
              for k, v in data.get("beats", {}).items()]
     parts = [raw]

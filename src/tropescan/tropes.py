@@ -44,7 +44,6 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -139,10 +138,24 @@ class Block:
 
 
 @functools.lru_cache(maxsize=256)
-def _any_of(contexts: tuple[str, ...]) -> Callable[..., re.Match[str] | None] | None:
-    """``search(text, pos, endpos)`` finding any of ``contexts`` in ``text[pos:endpos]``: one
-    regex scan instead of one substring scan per context (None when there are none)."""
-    return re.compile("|".join(map(re.escape, contexts))).search if contexts else None
+def _any_of(contexts: tuple[str, ...]) -> Callable[..., bool] | None:
+    """``search(text, pos=0, endpos=None)``: does any of ``contexts`` occur in
+    ``text[pos:endpos]``? One Aho-Corasick scan instead of one substring scan per context; a
+    regex alternation of the same literals cost ~0.5 ms to compile per trope at every start
+    (None when there are none)."""
+    if not contexts:
+        return None
+    if "" in contexts:
+        return lambda text, pos=0, endpos=None: True
+    import ahocorasick_rs
+
+    automaton = ahocorasick_rs.AhoCorasick(sorted(set(contexts)),
+                                           matchkind=ahocorasick_rs.MATCHKIND_STANDARD)
+
+    def search(text: str, pos: int = 0, endpos: int | None = None) -> bool:
+        return bool(automaton.find_matches_as_indexes(text[pos:endpos]))
+
+    return search
 
 
 def cancelled(text: str, start: int, end: int, weight: float, contexts: tuple[str, ...]) -> bool:
@@ -317,7 +330,7 @@ def block_lexicon_score(evidence: list[TropeEvidence], kchars: float,
     score = 1 - math.exp(-(raw / max(kchars, 1.0)) / _scale(kchars, spoken))
     distinct = sum([w >= 1 for w in weights.values()])
     if len(counts) < 2 and (kchars > TWO_CUES_KCHARS
-                            or front and max(weights.values()) < SIGNATURE_CUE):
+                            or (front and max(weights.values()) < SIGNATURE_CUE)):
         # Longer than a synopsis, one word repeated is not a premise (照片, 真迹, 北境):
         # a reader accepts a trope in a script from at least two different cues. Nor is one
         # word of a cast list (医术 of the court physician).

@@ -38,7 +38,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from ._resources import lexicon_dir
 from .errors import Errors, LexiconError
 from .inttable import IntTable
-from .util import fingerprint
+from .util import fingerprint, parse_toml
 
 GROUPS = ("reveal", "contradict", "danger", "violence", "reaction", "threat", "open", "intro",
           "closure", "question")
@@ -174,7 +174,7 @@ def _problem(path: Path, key: str, message: str) -> LexiconError:
 
 def _read(path: Path) -> dict[str, object]:
     try:
-        return tomllib.loads(path.read_bytes().decode("utf-8-sig"))
+        return parse_toml(path.read_bytes())
     except OSError as exc:
         raise LexiconError(Errors.LEXICON_UNREADABLE(reason=exc.strerror or exc), path=path) from exc
     except UnicodeDecodeError as exc:
