@@ -245,3 +245,21 @@ def test_api_analyze_reuses_one_analyzer_per_settings_and_corpus() -> None:
     a = tropescan.analyze(CORPUS / "s002.txt", corpus=None)
     b = tropescan.analyze(CORPUS / "s002.txt", corpus=None)
     assert a.trope_scores == b.trope_scores and default_analyzer(None, None) is first
+
+
+def test_api_sample_index_cache_follows_the_trope_rule(tmp_path: Path, analyzer: Any,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A changed constant of the trope rule must not be served the index its old tags built."""
+    monkeypatch.setenv("TROPESCAN_CACHE", str(tmp_path))
+    built = []
+    monkeypatch.setattr(api.CorpusIndex, "from_features",
+                        classmethod(lambda cls, feats, origin=None: built.append(len(feats))
+                                    or api.CorpusIndex.__new__(cls)))
+    monkeypatch.setattr(api.CorpusIndex, "save", lambda self, path: path.mkdir() or
+                        (path / "index.json").write_text("{}"))
+    monkeypatch.setattr(api.CorpusIndex, "load", classmethod(lambda cls, *a, **k: "kept"))
+    api.sample_index(analyzer)
+    assert api.sample_index(analyzer) == "kept"  # same rule: the cached index
+    monkeypatch.setattr(api, "rule_fingerprint", lambda: "another rule")
+    api.sample_index(analyzer)
+    assert len(built) == 2 and len(list(tmp_path.glob("sample-index-*"))) == 2

@@ -62,6 +62,7 @@ from .tropes import (
     front_evidence,
     front_text,
     lexicon_evidence,
+    rule_fingerprint,
     score_tropes,
 )
 from .twist_model import TwistModel
@@ -448,7 +449,7 @@ def sample_index(analyzer: Analyzer) -> CorpusIndex:
     under a key of every input that changes it."""
     manifest = corpus_dir() / "manifest.csv"
     key = fingerprint([__version__, INDEX_FORMAT, MINHASH_SCHEME, analyzer.lexicon.version,
-                       analyzer.beats.version,
+                       rule_fingerprint(), analyzer.beats.version,
                        analyzer.segmenter.backend,
                        analyzer.segmenter.dictionary_checksum, manifest.read_bytes(),
                        str(analyzer.versions().get("classifier", ""))])
