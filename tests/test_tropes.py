@@ -29,6 +29,7 @@ from tropescan.tropes import (
     PRESENT_THRESHOLD,
     SCRIPT_KCHARS,
     SCRIPT_SCALE,
+    SIGNATURE_CUE,
     SPOKEN_KCHARS,
     SYNOPSIS_KCHARS,
     Block,
@@ -288,6 +289,34 @@ def test_tropes_scale_has_no_cliff(spoken: bool, top: float) -> None:
         1 - math.exp(-(5.0 / top) / SCRIPT_SCALE))
     assert block_lexicon_score(evidence, SYNOPSIS_KCHARS, spoken)[0] == pytest.approx(
         1 - math.exp(-5.0 / LEXICON_SCALE))
+
+
+@pytest.mark.parametrize(("evidence", "holds"), [
+    pytest.param([ev("shenyi", "医术", 2.5, 0)], False, id="one-attribute-word"),
+    pytest.param([ev("shenyi", "医术", 2.5, 0)] * 3, False, id="one-word-repeated"),
+    pytest.param([ev("chongsheng", "重生", SIGNATURE_CUE, 0)], True, id="one-word-naming-it"),
+    pytest.param([ev("shenyi", "医术", 2.5, 0), ev("shenyi", "神医", 3.0, 0)], True,
+                 id="two-words"),
+])
+def test_tropes_front_matter_needs_two_cues_or_the_name(evidence: list[TropeEvidence],
+                                                        holds: bool) -> None:
+    """A cast list gives every character a few words: one word there (医术 of the court
+    physician) is an attribute, while a title naming the trope (《重生之…》) or two cues are a
+    premise. A synopsis-sized block of the story itself still counts one strong cue."""
+    score, _ = block_lexicon_score(evidence, 0.25, front=True)
+    assert (score >= PRESENT_THRESHOLD) is holds
+    assert block_lexicon_score(evidence[:1], 0.25)[0] >= PRESENT_THRESHOLD
+
+
+def test_tropes_cast_list_word_is_no_premise(lexicon_only_analyzer: Any,
+                                             write_script: Callable[..., Path]) -> None:
+    cast = "人物小传\n顾怀瑾：太医院八品御医，医术高明而人微言轻。\n沈晚棠：翰林之女。\n"
+    story = "第1集\n1-1 日 内 御花园\n沈晚棠：今日的花开得真好。\n顾怀瑾：娘娘说的是。\n"
+    plain = lexicon_only_analyzer.analyze(write_script(cast + story))
+    assert "shenyi" in {e.trope for e in plain.evidence_items}  # the word is still evidence
+    assert "shenyi" not in {s.trope for s in plain.present_tropes}
+    titled = lexicon_only_analyzer.analyze(write_script("《重生之凤归》\n" + cast + story))
+    assert "chongsheng" in {s.trope for s in titled.present_tropes}
 
 
 def test_tropes_speech_reaches_the_threshold(write_script: Callable[..., Path]) -> None:

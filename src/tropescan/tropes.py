@@ -9,8 +9,9 @@ The rule (``combined.v2``), documented here and printed with results:
 
 * A cue hit counts only on token boundaries, and not where ``cancelled`` says the words around
   it make it an ordinary use (a negative context on the line for weak cues, next to the cue for
-  any cue, or a cue inside a 《title》). A scene heading is never evidence. The front matter
-  (title, cast, 故事梗概) is read as well: a judge's submission opens with its synopsis.
+  any cue, or a cue inside a 《title》 other than the script's own title line). A scene heading
+  is never evidence. The front matter (title, cast, 故事梗概) is read as well: a judge's
+  submission opens with its synopsis.
 * Evidence is judged in **blocks**: the front matter, and every run of ``BLOCK_EPISODES``
   consecutive episodes (the whole script when it is shorter). A premise set up in episodes 1–3
   of an 80-episode series counts as fully as in a 3-episode draft, and a 100-character
@@ -25,7 +26,8 @@ The rule (``combined.v2``), documented here and printed with results:
   alone (a subtitle export) reaches the script scale only at ``SPOKEN_KCHARS``; halved unless
   the block has a strong cue (weight ≥ 2) or ``MIN_DISTINCT`` different cues of weight ≥ 1. A
   block over ``TWO_CUES_KCHARS`` needs at least two different cues, and so does a script's
-  front matter: a cast list gives each character a few words, and one word there (医术 of
+  front matter unless its one cue names the trope (``SIGNATURE_CUE``: its title
+  《重生之凤归》): a cast list gives each character a few words, and one word there (医术 of
   the court physician, 镇北侯 of a consort's father) is an attribute, not the premise.
 * The **classifier cannot tag on its own**: a block scoring ``≥ PRESENT_THRESHOLD`` holds the
   trope whatever the classifier says, and one under ``BAND_LOW`` never does. Only in between
@@ -44,6 +46,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
+import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -90,6 +93,8 @@ SIGNATURE_CUE = 3.0
 BAND_LOW = 0.1
 BLOCK_EPISODES = 3
 NEAR_CHARS = 10
+#: a front-matter line that is the script's title and nothing else
+TITLE_LINE = re.compile(r"(?:(?:剧本名|剧名|片名|标题|作品名|名称)\s*[:：]\s*)?《[^《》]+》")
 FRONT_MATTER = 0  # the episode number of front-matter evidence
 
 
@@ -176,7 +181,8 @@ def cancelled(text: str, start: int, end: int, weight: float, contexts: tuple[st
       (女婿 on a line about 拜年);
     * any cue with a negative context within ``NEAR_CHARS`` characters (穿越这片林子,
       让老品牌重生, 我以为自己穿越了: the words around a strong cue say it is not the trope);
-    * any cue inside 《…》: the title of a film, book or exhibition, not the story's own trope.
+    * any cue inside 《…》: the title of a film, book or exhibition, not the story's own trope
+      (``front_evidence`` reads the script's own title line without its brackets).
 
     >>> cancelled("咱们穿越这片林子", 2, 4, 3.0, ("林子",))
     True
@@ -229,16 +235,22 @@ def front_evidence(script: Script, tokens: Tokens, lexicon: Lexicon) -> list[Tro
     for line, start in zip(script.front_matter, starts, strict=True):
         end = start + len(line.norm)
         mine = [h for h in hits if start <= h.start < end]
-        evidence += _valid(line, mine, start, lexicon, FRONT_MATTER, 0)
+        # the script's own title (《重生之凤归》) names its story, not another work: the 《…》
+        # rule of ``cancelled`` is for titles quoted in the text
+        own = (line.norm.replace("《", "「").replace("》", "」")
+               if TITLE_LINE.fullmatch(line.norm) else None)
+        evidence += _valid(line, mine, start, lexicon, FRONT_MATTER, 0, own)
     return evidence
 
 
 def _valid(line: Line, hits: list[CueHit], offset: int, lexicon: Lexicon, episode: int,
-           scene: int) -> list[TropeEvidence]:
+           scene: int, norm: str | None = None) -> list[TropeEvidence]:
+    """The hits that are evidence; ``norm``: the line as ``cancelled`` should read it."""
+    text = line.norm if norm is None else norm
     return [TropeEvidence(hit.group, hit.cue, hit.weight, episode, scene, line.source_line,
                           line.start_s, line.text)
             for hit in hits
-            if not cancelled(line.norm, hit.start - offset, hit.end - offset, hit.weight,
+            if not cancelled(text, hit.start - offset, hit.end - offset, hit.weight,
                              lexicon.tropes[hit.group].negative_contexts)]
 
 
