@@ -56,11 +56,10 @@ from .collection import near_duplicate_pairs
 from .corpus import CorpusIndex, WorkFeatures
 from .errors import Errors, InputError, SettingsError
 from .originality import (
-    MAX_VERIFY,
-    NEAR_JACCARD,
     REUSE_FULL,
     WEIGHTS,
     PassageChecks,
+    best_verified,
     verify_passage,
 )
 from .report.html import render_index, set_copies
@@ -344,7 +343,7 @@ def _best_matches(fa: WorkFeatures, fb: WorkFeatures,
                   ) -> list[tuple[int, int, float, int]]:
     """For each chunk of ``fa``, its best verified match among ``fb``'s chunks: (chunk of a,
     chunk of b, share of the shorter, matched characters). Candidates best-first by MinHash
-    estimate, at most ``MAX_VERIFY`` exact checks each, as ``originality`` does for a corpus.
+    estimate, verified as ``originality`` does for a corpus (``best_verified``).
     ``check``: the exact check (a batch's ``PassageChecks``, shared by all its pairs)."""
     if fa.sig is None or fb.sig is None or not len(fa.chunk_match) or not len(fb.chunk_match):
         return []
@@ -353,17 +352,10 @@ def _best_matches(fa: WorkFeatures, fb: WorkFeatures,
     for start in range(0, len(sa), 256):  # blocks keep the comparison cube small
         est = (sa[start:start + 256, None, :] == sb[None, :, :]).mean(axis=2)
         for x, row in enumerate(est, start=start):
-            best: tuple[int, int, float, int] | None = None
-            for y in np.argsort(-row, kind="stable")[:MAX_VERIFY]:
-                if row[y] < NEAR_JACCARD:
-                    break
-                found = check(fa.chunk_match[x], fb.chunk_match[int(y)])
-                if found and (best is None or found[0] > best[2]):
-                    best = (x, int(y), found[0], found[1])
-                    if found[0] >= 1.0:
-                        break  # an exact copy: no later candidate can beat it (ties keep the first)
+            ranked = ((int(y), float(row[y])) for y in np.argsort(-row, kind="stable"))
+            best = best_verified(fa.chunk_match[x], ranked, fb.chunk_match.__getitem__, check)
             if best is not None:
-                out.append(best)
+                out.append((x, best[1], best[0], best[3]))
     return out
 
 

@@ -36,6 +36,8 @@ the same id) is skipped, so a script in the corpus is never matched against itse
 from __future__ import annotations
 
 import difflib
+import itertools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -233,6 +235,29 @@ def verify_passage(a: str, b: str) -> tuple[float, int] | None:
     return (share, matched) if share >= MIN_OVERLAP and matched >= MIN_MATCH_CHARS else None
 
 
+def best_verified(match: str, ranked: Iterable[tuple[int, float]], text_of: Callable[[int], str],
+                  check: Callable[[str, str], tuple[float, int] | None] = verify_passage
+                  ) -> tuple[float, int, float, int] | None:
+    """Of candidate chunks ranked best-first by estimated Jaccard (``(chunk, estimate)``
+    pairs; ``text_of(chunk)`` its match text), the one ``match`` overlaps most, verified by
+    ``check``: (share, chunk, estimate, matched characters). At most ``MAX_VERIFY`` checks,
+    none under ``NEAR_JACCARD``: a scene that stands in hundreds of works needs only its
+    closest match confirmed. An exact copy cannot be beaten (share 1.0, ties keep the first):
+    the search stops there, and a copy of the same text is known without ``check``."""
+    best: tuple[float, int, float, int] | None = None
+    for chunk, jac in itertools.islice(ranked, MAX_VERIFY):
+        if jac < NEAR_JACCARD:
+            break
+        other = text_of(chunk)
+        found = ((1.0, len(match)) if other == match and len(match) >= MIN_MATCH_CHARS
+                 else check(match, other))
+        if found and (best is None or found[0] > best[0]):
+            best = (found[0], chunk, jac, found[1])
+            if found[0] >= 1.0:
+                break
+    return best
+
+
 class PassageChecks:
     """``verify_passage`` that remembers its answers by pair of match texts (at most ``limit``
     of them): a collection holding copies of one text checks the same two passages for every
@@ -372,29 +397,16 @@ def _reused_passages(index: CorpusIndex, data: MatchData, near_works: list[int],
 
 def _best_match(index: CorpusIndex, sig: np.ndarray, match: str, cand: set[int],
                 excluded: set[int]) -> tuple[float, int, float, int] | None:
-    """The candidate chunk ``match`` overlaps most, verified: (share, chunk, estimated
-    Jaccard, matched characters). Best-first by estimated Jaccard, at most ``MAX_VERIFY``
-    exact checks: a scene that stands in hundreds of corpus works needs only its closest
-    match confirmed."""
+    """The candidate chunk ``match`` overlaps most, verified (``best_verified``): (share,
+    chunk, estimated Jaccard, matched characters)."""
     ids = np.fromiter(cand, dtype=np.int64, count=len(cand))  # the set's order: ties stay put
     if excluded and len(ids):
         ids = ids[~np.isin(np.asarray(index.chunk_pos[ids, 0]), list(excluded))]
     jacs = (estimate_jaccard(sig[None, :], np.asarray(index.sig[ids])) if len(ids)
             else np.zeros(0))
-    best: tuple[float, int, float, int] | None = None
-    for k in np.argsort(-jacs, kind="stable")[:MAX_VERIFY]:
-        ci, jac = int(ids[k]), float(jacs[k])
-        if jac < NEAR_JACCARD:
-            break
-        other = index.chunk_match(ci)
-        # An exact copy cannot be beaten (share 1.0, and ties keep the first): stop there.
-        found = ((1.0, len(match)) if other == match and len(match) >= MIN_MATCH_CHARS
-                 else verify_passage(match, other))
-        if found and (best is None or found[0] > best[0]):
-            best = (found[0], ci, jac, found[1])
-            if found[0] >= 1.0:
-                break
-    return best
+    order = np.argsort(-jacs, kind="stable")
+    return best_verified(match, ((int(ids[k]), float(jacs[k])) for k in order),
+                         index.chunk_match)
 
 
 def _recipe_commonness(index: CorpusIndex, present: set[str], excluded: set[int]) -> float:
