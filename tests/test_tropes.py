@@ -586,3 +586,18 @@ def test_tropes_recover_manifest_labels_in_sample(sample_analyses: dict[str, Any
     # stage a face-slap): the market's lexicon finds it in 13 more, the lowest in-sample F1.
     assert macro >= 0.92, counts
     assert min(f1.values()) >= 0.65, f1
+
+
+@pytest.mark.parametrize("name", ["SPOKEN_KCHARS", "SIGNATURE_CUE", "PRESENT_THRESHOLD",
+                                  "TITLE_LINE"])
+def test_tropes_rule_fingerprint_follows_every_constant(name: str,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    from tropescan import tropes
+
+    before = tropes.rule_fingerprint()
+    value = getattr(tropes, name)
+    changed = re.compile(value.pattern + "x") if isinstance(value, re.Pattern) else value + 1
+    monkeypatch.setattr(tropes, name, changed)
+    assert tropes.rule_fingerprint() != before

@@ -104,7 +104,9 @@ class Lexicon:
 
 # -- loading and validation -----------------------------------------------------------------
 
-def _load_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path) -> dict[str, Any]:
+    """A lexicon file's tables; an unreadable, non-UTF-8 or malformed file is a
+    ``LexiconError`` naming it (the trope, twist, stock-line and signal files alike)."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -267,7 +269,7 @@ def check_file(path: str | Path, *, builtin: bool = False) -> list[str]:
     """
     path = Path(path)
     try:
-        data = _load_toml(path)
+        data = read_toml(path)
     except LexiconError as exc:
         return [str(exc)]
     if "categories" in data:
@@ -303,7 +305,7 @@ def load_lexicon(extra: Sequence[str | Path] = (), *, directory: str | Path | No
     if not files:
         raise LexiconError(Errors.NO_TROPE_LEXICONS, path=root)
     for path in files:
-        data = _load_toml(path)
+        data = read_toml(path)
         digest_parts.append(path.read_bytes())
         trope, more = parse_trope(data, path, builtin=directory is None)
         problems += more
@@ -315,19 +317,19 @@ def load_lexicon(extra: Sequence[str | Path] = (), *, directory: str | Path | No
     stock: dict[str, str] = {}
     if (root / "twists.toml").exists():
         digest_parts.append((root / "twists.toml").read_bytes())
-        twists, more = parse_twists(_load_toml(root / "twists.toml"), root / "twists.toml",
+        twists, more = parse_twists(read_toml(root / "twists.toml"), root / "twists.toml",
                                     require_names=directory is None)
         problems += more
     if (root / "stock_lines.toml").exists():
         digest_parts.append((root / "stock_lines.toml").read_bytes())
-        stock, more = parse_stock_lines(_load_toml(root / "stock_lines.toml"),
+        stock, more = parse_stock_lines(read_toml(root / "stock_lines.toml"),
                                          root / "stock_lines.toml")
         problems += more
     for item in extra:
         path = Path(item)
         if not path.is_file():
             raise LexiconError(Errors.NO_LEXICON_FILE, path=path)
-        data = _load_toml(path)
+        data = read_toml(path)
         digest_parts.append(path.read_bytes())
         if "categories" in data:
             more_twists, more = parse_twists(data, path)

@@ -166,12 +166,14 @@ def _any_of(contexts: tuple[str, ...]) -> Callable[..., bool] | None:
 
 
 def rule_fingerprint() -> str:
-    """The rule's method and constants: part of the key of any cache of its results (the
-    sample corpus's index), so a changed constant never serves tags judged by the old one."""
-    return repr((METHOD, PRESENT_THRESHOLD, LEXICON_SCALE, SCRIPT_SCALE, SYNOPSIS_KCHARS,
-                 SCRIPT_KCHARS, SPOKEN_KCHARS, SPOKEN_SHARE, TWO_CUES_KCHARS,
-                 LONG_EPISODE_KCHARS, PART_KCHARS, MIN_DISTINCT, STRONG_CUE, SIGNATURE_CUE,
-                 BAND_LOW, BLOCK_EPISODES, NEAR_CHARS))
+    """The rule's method and constants (every upper-case number, string and pattern of this
+    module, read rather than listed so a new one cannot be left out): part of the key of any
+    cache of its results (the sample corpus's index), so a changed constant never serves tags
+    judged by the old one."""
+    consts = {name: value.pattern if isinstance(value, re.Pattern) else value
+              for name, value in globals().items()
+              if name.isupper() and isinstance(value, int | float | str | re.Pattern)}
+    return repr(sorted(consts.items()))
 
 
 def cancelled(text: str, start: int, end: int, weight: float, contexts: tuple[str, ...]) -> bool:

@@ -24,7 +24,6 @@ offsets stay valid. The lexicon is loaded once per folder (``load_signals``, a d
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -38,7 +37,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 from ._resources import lexicon_dir
 from .errors import Errors, LexiconError
 from .inttable import IntTable
-from .util import fingerprint, parse_toml
+from .lexicon import read_toml
+from .util import fingerprint
 
 GROUPS = ("reveal", "contradict", "danger", "violence", "reaction", "threat", "open", "intro",
           "closure", "question")
@@ -172,17 +172,6 @@ def _problem(path: Path, key: str, message: str) -> LexiconError:
     return LexiconError(Errors.LEXICON_PROBLEMS(problems=f"{path}: {key}: {message}"), path=path)
 
 
-def _read(path: Path) -> dict[str, object]:
-    try:
-        return parse_toml(path.read_bytes())
-    except OSError as exc:
-        raise LexiconError(Errors.LEXICON_UNREADABLE(reason=exc.strerror or exc), path=path) from exc
-    except UnicodeDecodeError as exc:
-        raise LexiconError(Errors.LEXICON_NOT_UTF8, path=path) from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise LexiconError(Errors.LEXICON_SYNTAX(detail=exc), path=path) from exc
-
-
 def _weights(table: object, path: Path, key: str) -> dict[str, float]:
     if not isinstance(table, dict) or not table:
         raise _problem(path, key, "required, a table of \"pattern\" = weight")
@@ -248,7 +237,7 @@ def load_signals(directory: str | None = None) -> SignalLexicon:
     entry raises ``LexiconError`` naming the file and the key."""
     root = Path(directory) if directory else lexicon_dir()
     spath, epath = root / FILES[0], root / FILES[1]
-    sdata, edata = _read(spath), _read(epath)
+    sdata, edata = read_toml(spath), read_toml(epath)
     signals = sdata.get("signals")
     if not isinstance(signals, dict):
         raise _problem(spath, "signals", "required, a table of signal groups")
