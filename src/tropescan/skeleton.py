@@ -37,6 +37,10 @@ from .util import fingerprint, parse_toml
 METHOD = "skeleton.v1"
 ROLES = "ABCDEF"
 MATCH, ROLE_BONUS, MISMATCH, GAP = 0.5, 1.0, -0.8, -0.5
+# The recurrences run in tenths of a point: whole numbers, which float32 adds exactly, so a
+# score does not depend on which side is the rows or in what order a path was summed.
+_UNIT = 10
+_MATCH, _BONUS, _MISMATCH, _GAP = (float(round(x * _UNIT)) for x in (MATCH, ROLE_BONUS, MISMATCH, GAP))
 REMAP_FROM = 0.05  # below this, two skeletons share too little for a role mapping to matter
 MAX_BEATS_PER_LINE = 2
 MAX_BEATS = 6000  # an alignment is n × m cells: 6000 beats is a 150-episode script
@@ -217,9 +221,9 @@ def _score_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     same = ta == tb
     aa, ab = ((a >> 3) & 7)[:, None], ((b >> 3) & 7)[None, :]
     xa, xb = (a & 7)[:, None], (b & 7)[None, :]
-    bonus = ROLE_BONUS * (((aa == ab) & (aa > 0)).astype(np.float32)
+    bonus = _BONUS * (((aa == ab) & (aa > 0)).astype(np.float32)
                           + ((xa == xb) & (xa > 0)).astype(np.float32))
-    return np.where(same, MATCH + bonus, MISMATCH).astype(np.float32)
+    return np.where(same, _MATCH + bonus, _MISMATCH).astype(np.float32)
 
 
 def self_score(codes: np.ndarray) -> float:
@@ -240,13 +244,13 @@ def align(a: np.ndarray, b: np.ndarray, *, trace: bool = False
         score, pairs = align(b, a, trace=trace)
         return score, [(i, j) for j, i in pairs]
     s = _score_matrix(np.asarray(a), np.asarray(b))
-    idx = np.arange(m + 1, dtype=np.float32) * GAP
+    idx = np.arange(m + 1, dtype=np.float32) * _GAP
     prev = np.zeros(m + 1, dtype=np.float32)
     rows = np.zeros((n + 1, m + 1), dtype=np.float32) if trace else None
     best, best_at = 0.0, (0, 0)
     for i in range(1, n + 1):
         cur = np.zeros(m + 1, dtype=np.float32)
-        cur[1:] = np.maximum(prev[:-1] + s[i - 1], prev[1:] + GAP)
+        cur[1:] = np.maximum(prev[:-1] + s[i - 1], prev[1:] + _GAP)
         cur = np.maximum(cur, 0.0)
         # gaps along the row: cur[j] = max(cur[j], cur[k] + GAP·(j − k)) for k < j
         cur = np.maximum(cur, np.maximum.accumulate(cur - idx) + idx)
@@ -257,7 +261,7 @@ def align(a: np.ndarray, b: np.ndarray, *, trace: bool = False
             rows[i] = cur
         prev = cur
     pairs = _traceback(rows, s, best_at) if rows is not None else []
-    return best, pairs
+    return best / _UNIT, pairs
 
 
 def _close(x: float, y: float) -> bool:
@@ -275,7 +279,7 @@ def _traceback(h: np.ndarray, s: np.ndarray, end: tuple[int, int]) -> list[tuple
             if diag > 0:
                 out.append((i - 1, j - 1))
             i, j = i - 1, j - 1
-        elif _close(here, float(h[i - 1, j] + np.float32(GAP))):
+        elif _close(here, float(h[i - 1, j] + np.float32(_GAP))):
             i -= 1
         else:
             j -= 1
@@ -294,7 +298,7 @@ def _traced_many(a: np.ndarray, bs: Sequence[np.ndarray]) -> list[list[tuple[int
     k = len(pairs)
     if (rows_n + 1) * k * (cols_n + 1) > TRACE_BATCH_CELLS:
         return [align(a, b, trace=True)[1] for b in bs]
-    s = np.full((rows_n, k, cols_n), MISMATCH, dtype=np.float32)
+    s = np.full((rows_n, k, cols_n), _MISMATCH, dtype=np.float32)
     for q, (r, c, _) in enumerate(pairs):
         s[:len(r), q, :len(c)] = _score_matrix(np.asarray(r), np.asarray(c))
     _, best_at, h = _sweep(s, np.array([len(r) for r, _, _ in pairs]),
@@ -371,7 +375,7 @@ def _sweep(s: np.ndarray, n_rows: np.ndarray, n_cols: np.ndarray, *, keep: bool
     padded past its own ``n_rows`` × ``n_cols``). Returns each one's best score; with ``keep``
     also the first best cell (as ``align`` finds it) and every row, for a traceback."""
     rows_n, k, cols_n = s.shape
-    idx = np.arange(cols_n + 1, dtype=np.float32) * GAP
+    idx = np.arange(cols_n + 1, dtype=np.float32) * _GAP
     prev = np.zeros((k, cols_n + 1), dtype=np.float32)
     h = np.zeros((rows_n + 1, k, cols_n + 1), dtype=np.float32) if keep else None
     real = np.arange(cols_n + 1)[None, :] <= n_cols[:, None]
@@ -380,7 +384,7 @@ def _sweep(s: np.ndarray, n_rows: np.ndarray, n_cols: np.ndarray, *, keep: bool
     every = np.arange(k)
     for i in range(1, rows_n + 1):
         cur = np.zeros((k, cols_n + 1), dtype=np.float32)
-        cur[:, 1:] = np.maximum(prev[:, :-1] + s[i - 1], prev[:, 1:] + GAP)
+        cur[:, 1:] = np.maximum(prev[:, :-1] + s[i - 1], prev[:, 1:] + _GAP)
         cur = np.maximum(cur, 0.0)
         cur = np.maximum(cur, np.maximum.accumulate(cur - idx, axis=1) + idx)
         if h is None:  # scores only: a pad cell never exceeds its row's best real one
@@ -405,9 +409,17 @@ def align_many(a: np.ndarray, bs: Sequence[np.ndarray]) -> list[float]:
     n, width = len(a), max(len(b) for b in bs)
     pad = np.full(width, 0xFFFF, dtype=np.uint16)  # beat type 1023: no real beat has it
     b2 = np.stack([np.concatenate([b, pad[:width - len(b)]]) for b in bs])
-    s = np.stack([_score_matrix(np.asarray(a), row) for row in b2], axis=1)  # (n, k, width)
-    best, _, _ = _sweep(s, np.full(len(bs), n), np.array([len(b) for b in bs]), keep=False)
-    return [float(x) for x in best]
+    a = np.asarray(a)
+    if n > width:
+        # The loop runs over rows, so the shorter side goes there (a long script against
+        # sample-sized works: ~30× fewer numpy steps). Pads are then trailing rows, which
+        # only follow the real ones, so the same argument holds.
+        s = np.stack([_score_matrix(row, a) for row in b2], axis=1)  # (width, k, n)
+        best, _, _ = _sweep(s, np.array([len(b) for b in bs]), np.full(len(bs), n), keep=False)
+    else:
+        s = np.stack([_score_matrix(a, row) for row in b2], axis=1)  # (n, k, width)
+        best, _, _ = _sweep(s, np.full(len(bs), n), np.array([len(b) for b in bs]), keep=False)
+    return [float(x) / _UNIT for x in best]
 
 
 def trigrams(codes: Iterable[int]) -> np.ndarray:
