@@ -12,7 +12,7 @@ from .errors import Errors
 SCHEMA_VERSION = 2
 
 # -- method tags, printed with every result ----------------------------------------------------
-TROPES_METHOD = "combined.v1"
+TROPES_METHOD = "combined.v2"
 #: A trope is present in a script at this score (tropes.py decides, the plots draw the line).
 PRESENT_THRESHOLD = 0.3
 LEXICON_TROPES_METHOD = "lexicon.v1"
