@@ -169,6 +169,12 @@ UNMARKED_FRONT = [
                  id="bare-《title》"),
     pytest.param("沈念：你好。\n陆沉：嗯。\n", "snippet", 0,
                  [("dialogue", "你好。"), ("dialogue", "嗯。")], id="no-front-matter"),
+    # A file that is all front matter (a submission's synopsis page) is its own content.
+    pytest.param("剧本名：《末班车》\n人物：陈禾\n故事梗概：陈禾赶上了末班车。\n她发现了车上的须知。\n",
+                 "末班车", 2, [("prose", "陈禾赶上了末班车。"), ("prose", "她发现了车上的须知。")],
+                 id="front-matter-only"),
+    pytest.param("故事梗概：陈禾赶上了末班车。\n", "snippet", 0,
+                 [("prose", "陈禾赶上了末班车。")], id="synopsis-key-only-not-a-title"),
 ]
 
 

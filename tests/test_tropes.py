@@ -411,6 +411,15 @@ def test_tropes_blocks_follow_the_episodes(write_script: Callable[..., Path]) ->
     assert [(b.first, b.last) for b in blocks_of(short)] == [(1, 1)]
 
 
+def test_tropes_synopsis_under_a_front_matter_key_is_tagged(lexicon_only_analyzer: Any) -> None:
+    # Regression: a catalogue text opening with 故事梗概： had no episode, and scoring it
+    # raised IndexError; a submission page like it read as "no script content".
+    text = "故事梗概：他被退婚后，隐藏身份回归，当年的战神，如今被未婚妻当众羞辱。"
+    scores = {t.trope: t for t in lexicon_only_analyzer.tag_text(text, id="syn")}
+    assert scores["zhanshen"].present and scores["tuihun"].present
+    assert blocks_of(Script(episodes=[])) == []
+
+
 def test_tropes_text_without_episode_marks_is_blocked_in_parts(
         lexicon_only_analyzer: Any, write_script: Callable[..., Path]) -> None:
     """A transcript exported on one running clock or a draft without episode marks reads as one

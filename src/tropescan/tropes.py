@@ -312,6 +312,8 @@ def blocks_of(script: Script, front_chars: int = 0) -> list[Block]:
     ``LONG_EPISODE_KCHARS`` counts as its parts."""
     out = [Block(FRONT_MATTER, FRONT_MATTER, front_chars / 1000, -1, -1)] if front_chars else []
     units = _units(script)
+    if not units:  # nothing but front matter
+        return out
     cut = len(units) > len(script.episodes)
     width = min(BLOCK_EPISODES, len(units))
     for k in range(len(units) - width + 1):

@@ -70,8 +70,25 @@ def parse_text(text: str, *, path: str | None = None, fmt: str = "text",
     parser = _TextParser(builder, rows)
     for i, raw, what in rows:
         parser.read(i, raw, what)
+    if not builder.has_episode:
+        _front_as_body(builder)
     parser.add_warnings()
     return builder
+
+
+def _front_as_body(builder: ScriptBuilder) -> None:
+    """A file that is all front matter (a submission's 梗概 page, a catalogue text opening
+    with 故事梗概：) is its own content: its synopsis and notes are read as prose; the title
+    and the cast list stay front matter."""
+    script = builder.script
+    kept = TITLE_KEYS | CAST_KEYS
+    body = [ln for ln in script.front_matter if ln.note not in kept and ln.content.strip()]
+    if not body:
+        return
+    script.front_matter = [ln for ln in script.front_matter if ln.note in kept]
+    for line in body:
+        line.kind, line.note = LineKind.PROSE, None
+        builder.add(line)
 
 
 class _TextParser:
@@ -258,7 +275,7 @@ def _front_matter(builder: ScriptBuilder, line: Line, key: str | None, first: bo
         script.title = quoted.group(1).strip() if quoted else line.content.strip("《》 ")
     elif key in CAST_KEYS:
         script.cast.extend(n for n in _cast_names(line.content) if n not in script.cast)
-    elif first and script.title is None:
+    elif first and key is None and script.title is None:
         m = re.fullmatch(r"\s*(?:#+\s*)?《?(?P<t>[^《》]{1,30})》?\s*", line.text)
         if m:
             script.title = m.group("t").strip()
