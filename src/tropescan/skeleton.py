@@ -147,11 +147,31 @@ def _characters(script: Script) -> dict[str, str]:
         if line.speaker:
             for n in line.speaker.split("、"):
                 counts[n.strip()] += 1
-    text = script.text
+    found = _counts(script.text, names)
     for n in names:
-        counts[n] += text.count(n)
+        counts[n] += found[n]
     ranked = [n for n, _ in counts.most_common() if n in set(names)]
     return {n: (ROLES[i] if i < len(ROLES) else "X") for i, n in enumerate(ranked)}
+
+
+def _counts(text: str, names: list[str]) -> dict[str, int]:
+    """``text.count(n)`` for every name (non-overlapping, as ``str.count``) in one
+    Aho-Corasick pass: a long script has hundreds of speakers, each a full scan."""
+    import ahocorasick_rs
+
+    unique = sorted(set(names))
+    out = dict.fromkeys(unique, 0)
+    if not unique or not text:
+        return out
+    automaton = ahocorasick_rs.AhoCorasick(unique, matchkind=ahocorasick_rs.MATCHKIND_STANDARD)
+    free = dict.fromkeys(unique, 0)  # where each name's next counted occurrence may start
+    for k, start, end in sorted(automaton.find_matches_as_indexes(text, overlapping=True),
+                                key=lambda m: m[1]):
+        name = unique[k]
+        if start >= free[name]:
+            out[name] += 1
+            free[name] = end
+    return out
 
 
 def _aliases(roles: dict[str, str]) -> list[tuple[str, str]]:
