@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import csv
+
 import pytest
 from click.testing import CliRunner
 
+from tropescan._resources import data_dir
 from tropescan.api import Analyzer
 from tropescan.cli import main
 from tropescan.twist_eval import DETECTORS, _count, evaluate_twists_on_set, spearman
@@ -41,5 +44,10 @@ def test_twist_eval_challenge_set_beside_the_baselines() -> None:
 def test_twist_eval_cli() -> None:
     result = CliRunner().invoke(main, ["evaluate", "--twists", "--set", "dev"])
     assert result.exit_code == 0, result.output
-    assert "twists on the dev set: 18 subtitle exports, 108 episodes" in result.stdout
+    # the set's own size, from its manifest: a new development series must not break this
+    with (data_dir("corpora_dev") / "manifest.csv").open(encoding="utf-8", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["kind"] == "subtitles"]
+    episodes = sum(int(r["episodes"]) for r in rows)
+    assert f"twists on the dev set: {len(rows)} subtitle exports, {episodes} episodes" \
+        in result.stdout
     assert "every line" in result.stdout and "position only" in result.stdout

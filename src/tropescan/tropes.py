@@ -96,6 +96,10 @@ NEAR_CHARS = 10
 #: a front-matter line that is the script's title and nothing else
 TITLE_LINE = re.compile(r"(?:(?:剧本名|剧名|片名|标题|作品名|名称)\s*[:：]\s*)?《[^《》]+》")
 FRONT_MATTER = 0  # the episode number of front-matter evidence
+# A synopsis or review that says what the story is not (没有霸总也没有反转, 没有宅斗没有虐):
+# a cue right after a negator is no evidence there. Only in prose and front matter; in a
+# scene, 我没有退婚 is said inside the very story.
+NEGATED = re.compile(r"(?:没有|没|无|不是|并非|毫无)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +180,8 @@ def rule_fingerprint() -> str:
     return repr(sorted(consts.items()))
 
 
-def cancelled(text: str, start: int, end: int, weight: float, contexts: tuple[str, ...]) -> bool:
+def cancelled(text: str, start: int, end: int, weight: float, contexts: tuple[str, ...],
+              *, described: bool = False) -> bool:
     """Is the cue at ``text[start:end]`` an ordinary use rather than trope evidence?
 
     * a weak cue (weight < ``STRONG_CUE``) with a negative context anywhere on its line
@@ -184,7 +189,9 @@ def cancelled(text: str, start: int, end: int, weight: float, contexts: tuple[st
     * any cue with a negative context within ``NEAR_CHARS`` characters (穿越这片林子,
       让老品牌重生, 我以为自己穿越了: the words around a strong cue say it is not the trope);
     * any cue inside 《…》: the title of a film, book or exhibition, not the story's own trope
-      (``front_evidence`` reads the script's own title line without its brackets).
+      (``front_evidence`` reads the script's own title line without its brackets);
+    * with ``described`` (a line that describes the story: prose, front matter), a cue right
+      after a negator (``NEGATED``: 没有霸总, 没有宅斗).
 
     >>> cancelled("咱们穿越这片林子", 2, 4, 3.0, ("林子",))
     True
@@ -192,7 +199,11 @@ def cancelled(text: str, start: int, end: int, weight: float, contexts: tuple[st
     True
     >>> cancelled("我重生了", 1, 3, 3.0, ("品牌",))
     False
+    >>> cancelled("没有霸总也没有反转", 2, 4, 3.0, (), described=True)
+    True
     """
+    if described and NEGATED.search(text, max(0, start - 2), start):
+        return True
     search = _any_of(contexts)
     if search is not None:
         if weight < STRONG_CUE and search(text):
@@ -249,11 +260,12 @@ def _valid(line: Line, hits: list[CueHit], offset: int, lexicon: Lexicon, episod
            scene: int, norm: str | None = None) -> list[TropeEvidence]:
     """The hits that are evidence; ``norm``: the line as ``cancelled`` should read it."""
     text = line.norm if norm is None else norm
+    described = line.kind in (LineKind.PROSE, LineKind.META)
     return [TropeEvidence(hit.group, hit.cue, hit.weight, episode, scene, line.source_line,
                           line.start_s, line.text)
             for hit in hits
             if not cancelled(text, hit.start - offset, hit.end - offset, hit.weight,
-                             lexicon.tropes[hit.group].negative_contexts)]
+                             lexicon.tropes[hit.group].negative_contexts, described=described)]
 
 
 Unit = tuple[int, int, int, int, int, int, int]
