@@ -150,7 +150,8 @@ def _characters(script: Script) -> dict[str, str]:
     found = _counts(script.text, names)
     for n in names:
         counts[n] += found[n]
-    ranked = [n for n, _ in counts.most_common() if n in set(names)]
+    known = set(names)
+    ranked = [n for n, _ in counts.most_common() if n in known]
     return {n: (ROLES[i] if i < len(ROLES) else "X") for i, n in enumerate(ranked)}
 
 
@@ -242,7 +243,7 @@ def _score_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     aa, ab = ((a >> 3) & 7)[:, None], ((b >> 3) & 7)[None, :]
     xa, xb = (a & 7)[:, None], (b & 7)[None, :]
     bonus = _BONUS * (((aa == ab) & (aa > 0)).astype(np.float32)
-                          + ((xa == xb) & (xa > 0)).astype(np.float32))
+                      + ((xa == xb) & (xa > 0)).astype(np.float32))
     return np.where(same, _MATCH + bonus, _MISMATCH).astype(np.float32)
 
 
@@ -430,15 +431,17 @@ def align_many(a: np.ndarray, bs: Sequence[np.ndarray]) -> list[float]:
     pad = np.full(width, 0xFFFF, dtype=np.uint16)  # beat type 1023: no real beat has it
     b2 = np.stack([np.concatenate([b, pad[:width - len(b)]]) for b in bs])
     a = np.asarray(a)
+    lengths, full = np.array([len(b) for b in bs]), np.full(len(bs), n)
     if n > width:
         # The loop runs over rows, so the shorter side goes there (a long script against
         # sample-sized works: ~30× fewer numpy steps). Pads are then trailing rows, which
         # only follow the real ones, so the same argument holds.
         s = np.stack([_score_matrix(row, a) for row in b2], axis=1)  # (width, k, n)
-        best, _, _ = _sweep(s, np.array([len(b) for b in bs]), np.full(len(bs), n), keep=False)
+        n_rows, n_cols = lengths, full
     else:
         s = np.stack([_score_matrix(a, row) for row in b2], axis=1)  # (n, k, width)
-        best, _, _ = _sweep(s, np.full(len(bs), n), np.array([len(b) for b in bs]), keep=False)
+        n_rows, n_cols = full, lengths
+    best, _, _ = _sweep(s, n_rows, n_cols, keep=False)
     return [float(x) / _UNIT for x in best]
 
 
