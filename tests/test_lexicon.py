@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from click.testing import CliRunner, Result
 from texts import catalogue_code
@@ -126,6 +127,29 @@ def test_lexicon_cue_matcher_finds_every_occurrence() -> None:
     assert CueMatcher([]).find("上门女婿") == []
 
 
+def test_lexicon_pattern_hits_stay_in_a_line_and_start_on_a_token() -> None:
+    """A situation pattern's hit is the words it matched; it never spans two lines, and
+    with token boundaries it must start on one."""
+    matcher = CueMatcher([("宠", "tianchong", 1.0)],
+                         [("每天[^，。\n]{0,6}给她", "tianchong", 1.5), ("嘲笑.*结果", "nixi", 2.0)])
+    text = "他每天准时给她带早饭。\n全班嘲笑她\n结果她考了第一"
+    hits = [(h.start, h.end, h.cue, h.group, h.weight) for h in matcher.find(text)]
+    assert hits == [(1, 7, "每天准时给她", "tianchong", 1.5)]
+    boundaries = [True] * (len(text) + 1)
+    boundaries[1] = False  # 他每 as one token: no hit starts inside it
+    assert matcher.find(text, np.array(boundaries)) == []
+    assert [h.cue for h in matcher.find("被嘲笑三年，结果一鸣惊人")] == ["嘲笑三年，结果"]
+
+
+def test_lexicon_builtin_patterns_compile_and_fire(builtin_lexicon: Any) -> None:
+    """The built-in situation patterns find what no fixed word names."""
+    lex = builtin_lexicon
+    found = {(h.group, h.cue) for h in lex.trope_matcher.find(
+        "他每天下班都给她带一杯热豆浆。全校都看不起这个转学生，期末她却考了全县第一。")}
+    assert ("tianchong", "每天下班都给她") in found
+    assert any(g == "nixi_dalian" and c.startswith("看不起") for g, c in found)
+
+
 # -- schema errors ------------------------------------------------------------------------------
 
 BAD_TROPES = [
@@ -151,7 +175,7 @@ BAD_TROPES = [
                  id="blank-cue"),
     pytest.param(GOOD_TROPE.replace("[cues]", 'desc = "x"\n[cues]'),
                  ["desc: unknown key (allowed: cues, description, id, name_en, name_zh, "
-                  "negative, version)"], id="unknown-key"),
+                  "negative, patterns, version)"], id="unknown-key"),
     pytest.param(GOOD_TROPE + '[negative]\nwords = ["x"]\n',
                  ["negative.words: unknown key (allowed: contexts, phrases)"],
                  id="unknown-negative-key"),
@@ -170,6 +194,17 @@ BAD_TROPES = [
     pytest.param(GOOD_TROPE.replace('description = "凡人修炼成仙。"\n', 'description = " "\n'),
                  ["description: required for a new trope 'lianqi'"],
                  id="new-trope-blank-description"),
+    pytest.param(GOOD_TROPE + "[patterns]\n'(?:偷偷给(她' = 1.5\n",
+                 ["patterns.(?:偷偷给(她: not a regular expression (missing ), unterminated "
+                  "subpattern at position 6)"], id="pattern-not-a-regex"),
+    pytest.param(GOOD_TROPE + "[patterns]\n'(?:偷偷)?' = 1.5\n",
+                 ["patterns.(?:偷偷)?: matches empty text"], id="pattern-matches-nothing"),
+    pytest.param(GOOD_TROPE + "[patterns]\n'偷偷.{0,4}给她' = 9\n",
+                 ["patterns.偷偷.{0,4}给她: weight must be a number in (0, 5.0], got 9"],
+                 id="pattern-weight"),
+    pytest.param('patterns = ["偷偷"]\n' + GOOD_TROPE,
+                 ["patterns: must be a table of regular expression = weight"],
+                 id="patterns-not-a-table"),
     pytest.param('id = "Bad"\n[cues]\n"修仙" = 9\n"" = 1\n',
                  ["id: must be ASCII snake_case like 'zhuixu', got 'Bad'",
                   "cues.修仙: weight 9 outside (0, 5.0]", "cues: empty cue"],

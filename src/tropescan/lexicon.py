@@ -16,6 +16,12 @@ Schema of a trope file::
     [negative]                        # optional
     contexts = ["拜年"]               # on the same line, these cancel cues weighing < 2
     phrases = ["赘述"]                # ordinary words containing a cue, kept whole
+    [patterns]                        # optional: situations told with words between
+    "(?:偷偷|悄悄)(?:给|替)(?:她|他)" = 1.5   # a regular expression = weight
+
+A pattern is a regular expression (Python syntax, Simplified characters) for a situation that
+no fixed word names: 每天准时给她…, 被全校嘲笑…结果…. It matches within one line, starting
+on a token boundary; the words it matched are the evidence's cue.
 
 A user file with the id of a built-in trope extends it (its cues are added or re-weighted); a
 new id adds a trope (then names and description are required). A file with ``[categories]``
@@ -58,6 +64,7 @@ class Trope:
     negative_contexts: tuple[str, ...] = ()
     negative_phrases: tuple[str, ...] = ()
     source: str = ""
+    patterns: dict[str, float] = field(default_factory=dict)  # regex source -> weight
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +101,8 @@ class Lexicon:
     @cached_property
     def trope_matcher(self) -> CueMatcher:
         entries = [(cue, t.id, w) for t in self.tropes.values() for cue, w in t.cues.items()]
-        return CueMatcher(entries)
+        patterns = [(p, t.id, w) for t in self.tropes.values() for p, w in t.patterns.items()]
+        return CueMatcher(entries, patterns)
 
     @cached_property
     def twist_matcher(self) -> CueMatcher:
@@ -152,7 +160,8 @@ def _str_list(data: Any, path: Path, key: str) -> tuple[tuple[str, ...], list[st
 def parse_trope(data: dict[str, Any], path: Path, *, builtin: bool) -> tuple[Trope | None, list[str]]:
     """Validate one trope table; return the trope (or None) and every problem found."""
     problems: list[str] = []
-    known = {"id", "name_zh", "name_en", "description", "cues", "negative", "version"}
+    known = {"id", "name_zh", "name_en", "description", "cues", "negative", "patterns",
+             "version"}
     for key in data:
         if key not in known:
             problems.append(f"{path}: {key}: unknown key (allowed: {', '.join(sorted(known))})")
@@ -180,6 +189,8 @@ def parse_trope(data: dict[str, Any], path: Path, *, builtin: bool) -> tuple[Tro
     problems += more
     phrases, more = _str_list(negative.get("phrases"), path, "negative.phrases")
     problems += more
+    patterns, more = _patterns(data.get("patterns", {}), path)
+    problems += more
     if problems or tid is None:
         return None, problems
     return Trope(
@@ -191,7 +202,32 @@ def parse_trope(data: dict[str, Any], path: Path, *, builtin: bool) -> tuple[Tro
         negative_contexts=contexts,
         negative_phrases=phrases,
         source=str(path),
+        patterns=patterns,
     ), []
+
+
+def _patterns(data: Any, path: Path) -> tuple[dict[str, float], list[str]]:
+    """``[patterns]``: regex = weight; each must compile and match no empty text."""
+    if not isinstance(data, dict):
+        return {}, [f"{path}: patterns: must be a table of regular expression = weight"]
+    problems: list[str] = []
+    out: dict[str, float] = {}
+    for source, weight in data.items():
+        if isinstance(weight, bool) or not isinstance(weight, int | float) or not (
+                0 < weight <= MAX_WEIGHT):
+            problems.append(f"{path}: patterns.{source}: weight must be a number in "
+                            f"(0, {MAX_WEIGHT}], got {weight!r}")
+            continue
+        try:
+            compiled = re.compile(source)
+        except re.error as exc:
+            problems.append(f"{path}: patterns.{source}: not a regular expression ({exc})")
+            continue
+        if compiled.match(""):
+            problems.append(f"{path}: patterns.{source}: matches empty text")
+            continue
+        out[source] = float(weight)
+    return out, problems
 
 
 def parse_twists(data: dict[str, Any], path: Path, *,
@@ -292,6 +328,7 @@ def _merge_trope(base: Trope, ext: Trope) -> Trope:
         negative_contexts=base.negative_contexts + ext.negative_contexts,
         negative_phrases=base.negative_phrases + ext.negative_phrases,
         source=f"{base.source}+{ext.source}",
+        patterns={**base.patterns, **ext.patterns},
     )
 
 
@@ -376,10 +413,15 @@ class CueMatcher:
 
     Finding 3,000 cues in a 150k-character script takes a few milliseconds; a regex
     alternation is ~90x slower. Hits are kept only where both ends fall on token boundaries.
+    ``patterns`` (regex, group, weight) are few and searched one by one; a match must stay
+    within a line and start on a token boundary (its end may fall inside a word: 塞了一本).
     """
 
-    def __init__(self, entries: Iterable[tuple[str, str, float]]) -> None:
+    def __init__(self, entries: Iterable[tuple[str, str, float]],
+                 patterns: Iterable[tuple[str, str, float]] = ()) -> None:
         import ahocorasick_rs
+
+        self.regexes = [(re.compile(p), group, weight) for p, group, weight in patterns]
 
         by_cue: dict[str, list[tuple[str, float]]] = {}
         for cue, group, weight in entries:
@@ -393,15 +435,20 @@ class CueMatcher:
     def find(self, text: str, boundaries: np.ndarray | None = None) -> list[CueHit]:
         """Every cue occurrence in ``text``; with ``boundaries`` (a bool array of length
         ``len(text) + 1``), only those aligned with tokens."""
-        if self._ac is None:
-            return []
         hits: list[CueHit] = []
-        for idx, start, end in self._ac.find_matches_as_indexes(text, overlapping=True):
+        found = self._ac.find_matches_as_indexes(text, overlapping=True) if self._ac else []
+        for idx, start, end in found:
             if boundaries is not None and not (boundaries[start] and boundaries[end]):
                 continue
             cue = self.patterns[idx]
             for group, weight in self.targets[idx]:
                 hits.append(CueHit(start, end, cue, group, weight))
+        for rx, group, weight in self.regexes:
+            for m in rx.finditer(text):
+                start, end = m.span()
+                if "\n" in m.group() or (boundaries is not None and not boundaries[start]):
+                    continue
+                hits.append(CueHit(start, end, m.group(), group, weight))
         hits.sort(key=lambda h: (h.start, -h.end))
         return hits
 

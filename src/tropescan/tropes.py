@@ -7,7 +7,8 @@ and the ``TropeEvidence`` behind it.
 
 The rule (``combined.v2``), documented here and printed with results:
 
-* A cue hit counts only on token boundaries, and not where ``cancelled`` says the words around
+* A cue hit counts only on token boundaries (a situation pattern's hit, the words it matched
+  within one line, only starts on one), and not where ``cancelled`` says the words around
   it make it an ordinary use (a negative context on the line for weak cues, next to the cue for
   any cue, or a cue inside a 《title》 other than the script's own title line). A scene heading
   is never evidence. The front matter (title, cast, 故事梗概) is read as well: a judge's

@@ -41,7 +41,8 @@ def lexicon_list(lexicons: tuple[Path, ...]) -> None:
     """
     lex = load_lexicon(lexicons)
     for t in lex.tropes.values():
-        click.echo(f"{t.id:12s} {t.name_zh}\t{t.name_en}\t{len(t.cues)} cues")
+        click.echo(f"{t.id:12s} {t.name_zh}\t{t.name_en}\t{len(t.cues)} cues"
+                   + (f", {len(t.patterns)} patterns" if t.patterns else ""))
     click.echo(f"twist categories: {', '.join(lex.twists)}; stock lines: {len(lex.stock_lines)}; "
                f"lexicon version {lex.version}")
 
@@ -68,6 +69,10 @@ def _describe(lex: Lexicon, trope_id: str) -> str:
     t = lex.tropes[trope_id]
     out = [f"{t.id} {t.name_zh} ({t.name_en})\n{t.description}\n"]
     out += [f"  {w:3.1f}  {cue}" for cue, w in sorted(t.cues.items(), key=lambda kv: (-kv[1], kv[0]))]
+    if t.patterns:
+        out.append("\npatterns (situations told with words between):")
+        out += [f"  {w:3.1f}  {p}" for p, w in sorted(t.patterns.items(),
+                                                       key=lambda kv: (-kv[1], kv[0]))]
     if t.negative_contexts or t.negative_phrases:
         out.append(f"\nnegative contexts: {'、'.join(t.negative_contexts)}")
         out.append(f"protected phrases: {'、'.join(t.negative_phrases)}")
